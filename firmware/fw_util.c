@@ -1,0 +1,38 @@
+/* Printing helpers shared by the commands. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "fw.h"
+
+void fw_print_diag(const struct loa_diag *d)
+{
+    char buf[2048];
+    fprintf(stderr, "%s\n", loa_diag_format(d, buf, sizeof buf));
+}
+
+void fw_print_diags(const struct loa_diag_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        fw_print_diag(&l->items[i]);
+}
+
+void fw_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("loa: error: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+int fw_usage_error(const char *command, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("loa: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'loa %s--help'.\n", command ? command : "");
+    return LOA_EXIT_USAGE;
+}

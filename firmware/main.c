@@ -1,0 +1,92 @@
+/* `loa`: one program, many commands (SPEC.md "Command line"). */
+#include <getopt.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fw.h"
+
+static const struct fw_command commands[] = {
+#define LOA_COMMAND(name, summary) {#name, summary, fw_cmd_##name},
+#include "commands.def"
+#undef LOA_COMMAND
+    {NULL, NULL, NULL},
+};
+
+static void print_help(FILE *f)
+{
+    fputs("Usage: loa [--config FILE] [--data-dir DIR] COMMAND [ARGS]\n"
+          "\n"
+          "Airs scheduled announcements over the commune loudspeakers, shows notices on\n"
+          "the kiosk and keeps a tamper-evident airtime ledger.\n"
+          "\n"
+          "Options:\n"
+          "  --config FILE    device configuration (default: $LOA_CONFIG or " LOA_DEFAULT_CONFIG ")\n"
+          "  --data-dir DIR   override storage.data_dir\n"
+          "  -v, --verbose    more detail on stderr\n"
+          "  --help           this help\n"
+          "  --version        print the version\n"
+          "\n"
+          "Commands:\n",
+          f);
+    for (size_t i = 0; commands[i].name; i++)
+        fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+    fputs("\nEvery command has --help. Exit codes: 0 success, 1 wrong input, 2 usage error,\n"
+          "3 runtime failure.\n",
+          f);
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'}, {"data-dir", required_argument, NULL, 'd'},
+        {"verbose", no_argument, NULL, 'v'},      {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0},
+    };
+    struct fw_globals g = {.program = argv[0]};
+    int c;
+
+    setlocale(LC_ALL, "C.UTF-8");
+    /* '+': stop at the first non-option, which is the command. */
+    while ((c = getopt_long(argc, argv, "+v", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            g.config_path = optarg;
+            break;
+        case 'd':
+            g.data_dir = optarg;
+            break;
+        case 'v':
+            g.verbose++;
+            break;
+        case 'h':
+            print_help(stdout);
+            return LOA_EXIT_OK;
+        case 'V':
+            printf("loa %s\n", LOA_VERSION);
+            return LOA_EXIT_OK;
+        default:
+            return fw_usage_error(NULL, "bad option");
+        }
+    }
+    if (!g.config_path)
+        g.config_path = getenv("LOA_CONFIG");
+    if (!g.config_path || !*g.config_path)
+        g.config_path = LOA_DEFAULT_CONFIG;
+
+    if (optind >= argc) {
+        print_help(stderr);
+        return LOA_EXIT_USAGE;
+    }
+    const char *name = argv[optind];
+    for (size_t i = 0; commands[i].name; i++) {
+        if (strcmp(commands[i].name, name) == 0) {
+            char **sub_argv = argv + optind;
+            int sub_argc = argc - optind;
+            optind = 1; /* each command parses its own options from its own argv */
+            return commands[i].run(&g, sub_argc, sub_argv);
+        }
+    }
+    return fw_usage_error(NULL, "unknown command '%s'", name);
+}
