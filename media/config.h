@@ -8,6 +8,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "diag.h"
@@ -94,6 +95,17 @@ struct loa_config {
  * error to diags; warnings may be appended in either case. diags must not be NULL.
  */
 int loa_config_load(const char *path, struct loa_config **ret_config, struct loa_diag_list *diags);
+
+/**
+ * Like loa_config_load() but from a buffer the caller has read. `path` names the file in
+ * messages and relative paths resolve against its directory (made absolute against the
+ * working directory). data need not be NUL-terminated; at most 1 MiB is accepted.
+ */
+int loa_config_parse(const char *path, const char *data, size_t len,
+                     struct loa_config **ret_config, struct loa_diag_list *diags);
+
+/** Index of the session with this id in c->sessions, or -ENOENT. */
+int loa_config_find_session(const struct loa_config *c, const char *id);
 
 /** Free a config; accepts NULL; returns NULL. */
 struct loa_config *loa_config_free(struct loa_config *c);
