@@ -1,0 +1,69 @@
+/* `loa import DIR`: every playlist of a USB folder into the library, all or nothing,
+ * reading the folder as hostile input (media/usb_import.h; docs/library.md). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+
+#include "fw.h"
+#include "fw_library.h"
+#include "library.h"
+#include "usb_import.h"
+
+static void print_help(void)
+{
+    fputs("Usage: loa import DIR\n"
+          "\n"
+          "Load every playlist (*.cfg at the top of DIR) of a USB folder into the media\n"
+          "library as one change, all or nothing. Media paths in the playlists are relative\n"
+          "to DIR and must stay beneath it. Refused, with a message naming the entry:\n"
+          "absolute paths, '..', symbolic links, devices, FIFOs, oversize or sparse files,\n"
+          "more than 10000 entries, file names that are not valid UTF-8 or not composed\n"
+          "(NFC), '@include'. Hidden entries (.name) are ignored. Installed playlists that\n"
+          "are not in the folder stay installed.\n"
+          "\n"
+          "Options:\n"
+          "  --help   this help\n",
+          stdout);
+}
+
+int fw_cmd_import(const struct fw_globals *g, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            print_help();
+            return LOA_EXIT_OK;
+        default:
+            return fw_usage_error("import ", "bad option");
+        }
+    }
+    if (optind + 1 != argc)
+        return fw_usage_error("import ", "give exactly one folder to import");
+
+    struct fw_library_ctx ctx;
+    int x = fw_library_begin(g, &ctx);
+    if (x != LOA_EXIT_OK)
+        return x;
+    struct loa_diag_list diags = {0};
+    struct library_change *change = NULL;
+    int r = usb_import(argv[optind], ctx.data_dir, ctx.config, NULL, fw_library_now_usec(), &change,
+                       &diags);
+    fw_print_diags(&diags);
+    loa_diag_list_clear(&diags);
+    x = fw_library_exit_code(r);
+    if (r < 0)
+        fprintf(stderr, "%s: import %s; the library is unchanged\n", argv[optind],
+                r == -EINVAL ? "refused" : "failed");
+    if (r == 0) {
+        fw_library_print_change(change);
+        x = fw_library_record(&ctx, "library-import", change);
+    }
+    library_change_free(change);
+    fw_library_end(&ctx);
+    return x;
+}

@@ -1,0 +1,44 @@
+/* Shared by `loa load`, `loa unload`, `loa import` and `loa list`: the device config, the
+ * data directory, exit codes for library errors, and the ledger event for each change.
+ */
+#pragma once
+
+#include <stdint.h>
+
+#include "config.h"
+#include "fw.h"
+#include "library.h"
+
+/** What a library command works with. */
+struct fw_library_ctx {
+    struct loa_config *config;
+    char data_dir[4096];
+};
+
+/**
+ * Load the config (printing its diagnostics) and resolve the data directory. Returns an
+ * exit code; on LOA_EXIT_OK ctx is filled (release with fw_library_end()).
+ */
+int fw_library_begin(const struct fw_globals *g, struct fw_library_ctx *ctx);
+
+/** Free what fw_library_begin() made. */
+void fw_library_end(struct fw_library_ctx *ctx);
+
+/** The exit code for a library_change() / usb_import() / library_open() result:
+ *  0 -> OK, -EINVAL -> INPUT (refused), -ENOSYS -> RUNTIME, others -> RUNTIME. */
+int fw_library_exit_code(int r);
+
+/**
+ * Record a library change in the device's ledger as an event of type event_type
+ * ("library-load", "library-unload", "library-import") whose detail is change->detail,
+ * with the caller's uid. Opens (creating if needed) the device key and the ledger.
+ * Prints why on failure. Returns an exit code.
+ */
+int fw_library_record(const struct fw_library_ctx *ctx, const char *event_type,
+                      const struct library_change *change);
+
+/** Print a one-line summary of a change to stdout. */
+void fw_library_print_change(const struct library_change *change);
+
+/** Microseconds since the epoch, UTC, from CLOCK_REALTIME. */
+int64_t fw_library_now_usec(void);
