@@ -1,6 +1,7 @@
 /* Printing helpers shared by the commands. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "fw.h"
 
@@ -33,6 +34,10 @@ int fw_usage_error(const char *command, const char *fmt, ...)
     fputs("loa: ", stderr);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\nTry 'loa %s--help'.\n", command ? command : "");
+    /* Callers pass "check" or "check " alike. */
+    size_t len = command ? strlen(command) : 0;
+    while (len > 0 && command[len - 1] == ' ')
+        len--;
+    fprintf(stderr, "\nTry 'loa %.*s%s--help'.\n", (int)len, len ? command : "", len ? " " : "");
     return LOA_EXIT_USAGE;
 }

@@ -1,5 +1,6 @@
 /* `loa`: one program, many commands (SPEC.md "Command line"). */
 #include <getopt.h>
+#include <stdbool.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,16 @@ static const struct fw_command commands[] = {
 #undef LOA_COMMAND
     {NULL, NULL, NULL},
 };
+
+/* Command names are C identifiers in commands.def; on the command line '-' stands for
+ * '_' (play_now is `loa play-now`). */
+static bool same_command(const char *def, const char *arg)
+{
+    for (; *def && *arg; def++, arg++)
+        if (*def != *arg && !(*def == '_' && *arg == '-'))
+            return false;
+    return *def == *arg;
+}
 
 static void print_help(FILE *f)
 {
@@ -30,8 +41,14 @@ static void print_help(FILE *f)
           "\n"
           "Commands:\n",
           f);
-    for (size_t i = 0; commands[i].name; i++)
-        fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].summary);
+    for (size_t i = 0; commands[i].name; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "%s", commands[i].name);
+        for (char *p = name; *p; p++)
+            if (*p == '_')
+                *p = '-';
+        fprintf(f, "  %-12s %s\n", name, commands[i].summary);
+    }
     fputs("\nEvery command has --help. Exit codes: 0 success, 1 wrong input, 2 usage error,\n"
           "3 runtime failure.\n",
           f);
@@ -81,10 +98,12 @@ int main(int argc, char **argv)
     }
     const char *name = argv[optind];
     for (size_t i = 0; commands[i].name; i++) {
-        if (strcmp(commands[i].name, name) == 0) {
+        if (same_command(commands[i].name, name)) {
             char **sub_argv = argv + optind;
             int sub_argc = argc - optind;
-            optind = 1; /* each command parses its own options from its own argv */
+            /* 0, not 1: glibc then re-initialises getopt completely (the '+' mode above
+             * would otherwise stick), and each command parses its own argv afresh. */
+            optind = 0;
             return commands[i].run(&g, sub_argc, sub_argv);
         }
     }
