@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "fw.h"
+#include "fw_board.h"
 #include "fw_data_dir.h"
 #include "relay.h"
 
@@ -33,40 +34,23 @@ static void print_help(void)
 static int board_off(const struct fw_globals *g, const char *board)
 {
     struct loa_config *c = NULL;
-    struct relay_config rc = {.driver = RELAY_DRIVER_NONE};
-    int x = LOA_EXIT_OK;
+    struct relay_config rc;
     if (g_file_test(g->config_path, G_FILE_TEST_EXISTS)) {
-        x = fw_config_load(g, &c);
+        int x = fw_config_load(g, &c);
         if (x != LOA_EXIT_OK)
             return x;
-        rc.driver = c->board.driver == LOA_BOARD_GPIO  ? RELAY_DRIVER_GPIO
-                    : c->board.driver == LOA_BOARD_SIM ? RELAY_DRIVER_SIM
-                                                       : RELAY_DRIVER_NONE;
-        rc.chip = c->board.amp_chip;
-        rc.line = c->board.amp_line;
-        rc.active_low = c->board.amp_active_low;
     } else if (!board) {
         fprintf(stderr, "loa: note: no config at %s: no amplifier line to switch\n",
                 g->config_path);
         return LOA_EXIT_OK;
     }
+    fw_relay_config_from_loa(c, &rc);
     if (board && relay_driver_from_string(board, &rc.driver) < 0) {
         loa_config_free(c);
         return fw_usage_error("board", "--board must be gpio, sim or none, not '%s'", board);
     }
-    char dir[4096], sim[4200];
-    if (rc.driver == RELAY_DRIVER_SIM) {
-        const char *data_dir = g->data_dir && *g->data_dir ? g->data_dir
-                               : c                         ? c->storage.data_dir
-                                                           : NULL;
-        if (data_dir) {
-            snprintf(dir, sizeof dir, "%s", data_dir);
-            x = fw_data_dir_ensure(dir);
-            if (x == LOA_EXIT_OK && relay_sim_path(dir, sim, sizeof sim) < 0)
-                x = LOA_EXIT_RUNTIME;
-            rc.sim_path = sim;
-        }
-    }
+    char sim[4200];
+    int x = fw_relay_sim_prepare(g, c, &rc, sim, sizeof sim);
     struct relay *r = NULL;
     struct loa_diag d = {0};
     if (x == LOA_EXIT_OK && relay_new(&rc, &r, &d) < 0) {

@@ -15,6 +15,7 @@
 #include "fw.h"
 #include "fw_kiosk.h"
 #include "fw_rules.h"
+#include "fw_util.h"
 #include "loudness.h"
 #include "plan.h"
 
@@ -152,23 +153,15 @@ out:
 
 int fw_cmd_check(const struct fw_globals *g, int argc, char **argv)
 {
-    static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     struct loa_diag_list diags = {0};
     struct fw_rules_input in = {0};
     struct check_totals totals = {0};
-    int c, code;
+    int code;
 
     /* 0, not 1: a full getopt reset, so options may follow the playlist files. */
     optind = 0;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'h':
-            print_help();
-            return LOA_EXIT_OK;
-        default:
-            return fw_usage_error("check ", "bad option");
-        }
-    }
+    if (fw_options_help_only(argc, argv, "check ", print_help, &code))
+        return code;
 
     code = fw_rules_load_config(g, &in, &diags);
     if (code == LOA_EXIT_OK)

@@ -6,6 +6,7 @@
 
 #include "fw.h"
 #include "fw_library.h"
+#include "fw_util.h"
 #include "library.h"
 #include "usb_import.h"
 
@@ -28,41 +29,24 @@ static void print_help(void)
 
 int fw_cmd_import(const struct fw_globals *g, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int c;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'h':
-            print_help();
-            return LOA_EXIT_OK;
-        default:
-            return fw_usage_error("import ", "bad option");
-        }
-    }
+    int x;
+    if (fw_options_help_only(argc, argv, "import ", print_help, &x))
+        return x;
     if (optind + 1 != argc)
         return fw_usage_error("import ", "give exactly one folder to import");
 
     struct fw_library_ctx ctx;
-    int x = fw_library_begin(g, &ctx);
+    x = fw_library_begin(g, &ctx);
     if (x != LOA_EXIT_OK)
         return x;
     struct loa_diag_list diags = {0};
     struct library_change *change = NULL;
     int r = usb_import(argv[optind], ctx.data_dir, ctx.config, NULL, fw_library_now_usec(), &change,
                        &diags);
-    fw_print_diags(&diags);
-    loa_diag_list_clear(&diags);
-    x = fw_library_exit_code(r);
+    x = fw_library_conclude(&ctx, r, change, &diags, "library-import");
     if (r < 0)
         fprintf(stderr, "%s: import %s; the library is unchanged\n", argv[optind],
                 r == -EINVAL ? "refused" : "failed");
-    if (r == 0) {
-        fw_library_print_change(change);
-        x = fw_library_record(&ctx, "library-import", change);
-    }
     library_change_free(change);
     fw_library_end(&ctx);
     return x;

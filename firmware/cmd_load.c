@@ -14,6 +14,7 @@
 
 #include "fw.h"
 #include "fw_library.h"
+#include "fw_util.h"
 #include "library.h"
 #include "playlist.h"
 #include "text.h"
@@ -36,25 +37,14 @@ static void print_help(void)
 
 int fw_cmd_load(const struct fw_globals *g, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int c;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'h':
-            print_help();
-            return LOA_EXIT_OK;
-        default:
-            return fw_usage_error("load ", "bad option");
-        }
-    }
+    int x;
+    if (fw_options_help_only(argc, argv, "load ", print_help, &x))
+        return x;
     if (optind >= argc)
         return fw_usage_error("load ", "give the playlist file(s) to load");
 
     struct fw_library_ctx ctx;
-    int x = fw_library_begin(g, &ctx);
+    x = fw_library_begin(g, &ctx);
     if (x != LOA_EXIT_OK)
         return x;
     size_t n = (size_t)(argc - optind);
@@ -89,13 +79,7 @@ int fw_cmd_load(const struct fw_globals *g, int argc, char **argv)
     }
     struct library_change_options o = {.now_usec = fw_library_now_usec()};
     int r = library_change(ctx.data_dir, ctx.config, src, n, NULL, 0, &o, &change, &diags);
-    x = fw_library_exit_code(r);
-    if (r < 0)
-        goto out;
-    fw_print_diags(&diags);
-    loa_diag_list_clear(&diags);
-    fw_library_print_change(change);
-    x = fw_library_record(&ctx, "library-load", change);
+    x = fw_library_conclude(&ctx, r, change, &diags, "library-load");
 out:
     fw_print_diags(&diags);
     loa_diag_list_clear(&diags);

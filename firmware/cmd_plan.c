@@ -157,27 +157,27 @@ static void write_csv_row(FILE *f, const struct row *r)
     fprintf(f, ",%s,%lld,%s\n", r->cls, r->duration_ms, r->status);
 }
 
+/* ,"name":"value" — every member of a row but the first. */
+static void json_member(FILE *f, const char *name, const char *value)
+{
+    fprintf(f, ",\"%s\":", name);
+    json_string(f, value);
+}
+
 static void write_json_row(FILE *f, const struct row *r, bool first)
 {
     fputs(first ? "\n  {" : ",\n  {", f);
     fputs("\"date\":", f);
     json_string(f, r->date);
-    fputs(",\"session\":", f);
-    json_string(f, r->session);
-    fputs(",\"start\":", f);
-    json_string(f, r->start);
-    fputs(",\"end\":", f);
-    json_string(f, r->end);
-    fputs(",\"kind\":", f);
-    json_string(f, r->kind);
-    fputs(",\"item\":", f);
-    json_string(f, r->item);
-    fputs(",\"title\":", f);
-    json_string(f, r->title);
-    fputs(",\"class\":", f);
-    json_string(f, r->cls);
-    fprintf(f, ",\"duration_ms\":%lld,\"status\":", r->duration_ms);
-    json_string(f, r->status);
+    json_member(f, "session", r->session);
+    json_member(f, "start", r->start);
+    json_member(f, "end", r->end);
+    json_member(f, "kind", r->kind);
+    json_member(f, "item", r->item);
+    json_member(f, "title", r->title);
+    json_member(f, "class", r->cls);
+    fprintf(f, ",\"duration_ms\":%lld", r->duration_ms);
+    json_member(f, "status", r->status);
     fputc('}', f);
 }
 

@@ -21,6 +21,7 @@
 #include "audio.h"
 #include "config.h"
 #include "fw.h"
+#include "fw_board.h"
 #include "fw_data_dir.h"
 #include "relay.h"
 
@@ -179,32 +180,14 @@ static gboolean on_signal(gpointer userdata)
 static int open_relay(const struct fw_globals *g, const struct loa_config *c, const char *board,
                       struct relay **ret)
 {
-    struct relay_config rc = {.driver = RELAY_DRIVER_NONE};
-    if (c) {
-        rc.driver = c->board.driver == LOA_BOARD_GPIO  ? RELAY_DRIVER_GPIO
-                    : c->board.driver == LOA_BOARD_SIM ? RELAY_DRIVER_SIM
-                                                       : RELAY_DRIVER_NONE;
-        rc.chip = c->board.amp_chip;
-        rc.line = c->board.amp_line;
-        rc.active_low = c->board.amp_active_low;
-    }
+    struct relay_config rc;
+    fw_relay_config_from_loa(c, &rc);
     if (board && relay_driver_from_string(board, &rc.driver) < 0)
         return fw_usage_error("play", "--board must be gpio, sim or none, not '%s'", board);
-    char dir[4096], sim[4200];
-    const char *data_dir = g->data_dir && *g->data_dir ? g->data_dir
-                           : c                         ? c->storage.data_dir
-                                                       : NULL;
-    if (rc.driver == RELAY_DRIVER_SIM && data_dir) {
-        snprintf(dir, sizeof dir, "%s", data_dir);
-        int x = fw_data_dir_ensure(dir);
-        if (x != LOA_EXIT_OK)
-            return x;
-        if (relay_sim_path(dir, sim, sizeof sim) < 0) {
-            fw_error("data directory path too long");
-            return LOA_EXIT_RUNTIME;
-        }
-        rc.sim_path = sim;
-    }
+    char sim[4200];
+    int x = fw_relay_sim_prepare(g, c, &rc, sim, sizeof sim);
+    if (x != LOA_EXIT_OK)
+        return x;
     struct loa_diag d = {0};
     if (relay_new(&rc, ret, &d) < 0) {
         fw_print_diag(&d);

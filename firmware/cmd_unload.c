@@ -5,6 +5,7 @@
 
 #include "fw.h"
 #include "fw_library.h"
+#include "fw_util.h"
 #include "library.h"
 
 static void print_help(void)
@@ -22,25 +23,14 @@ static void print_help(void)
 
 int fw_cmd_unload(const struct fw_globals *g, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int c;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'h':
-            print_help();
-            return LOA_EXIT_OK;
-        default:
-            return fw_usage_error("unload ", "bad option");
-        }
-    }
+    int x;
+    if (fw_options_help_only(argc, argv, "unload ", print_help, &x))
+        return x;
     if (optind >= argc)
         return fw_usage_error("unload ", "give the id(s) of the playlist(s) to unload");
 
     struct fw_library_ctx ctx;
-    int x = fw_library_begin(g, &ctx);
+    x = fw_library_begin(g, &ctx);
     if (x != LOA_EXIT_OK)
         return x;
     struct loa_diag_list diags = {0};
@@ -48,13 +38,7 @@ int fw_cmd_unload(const struct fw_globals *g, int argc, char **argv)
     struct library_change_options o = {.now_usec = fw_library_now_usec()};
     int r = library_change(ctx.data_dir, ctx.config, NULL, 0, (const char *const *)argv + optind,
                            (size_t)(argc - optind), &o, &change, &diags);
-    fw_print_diags(&diags);
-    loa_diag_list_clear(&diags);
-    x = fw_library_exit_code(r);
-    if (r == 0) {
-        fw_library_print_change(change);
-        x = fw_library_record(&ctx, "library-unload", change);
-    }
+    x = fw_library_conclude(&ctx, r, change, &diags, "library-unload");
     library_change_free(change);
     fw_library_end(&ctx);
     return x;

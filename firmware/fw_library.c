@@ -106,6 +106,18 @@ out:
     return x;
 }
 
+int fw_library_conclude(const struct fw_library_ctx *ctx, int r,
+                        const struct library_change *change, struct loa_diag_list *diags,
+                        const char *event_type)
+{
+    fw_print_diags(diags);
+    loa_diag_list_clear(diags);
+    if (r < 0)
+        return fw_library_exit_code(r);
+    fw_library_print_change(change);
+    return fw_library_record(ctx, event_type, change);
+}
+
 void fw_library_print_change(const struct library_change *c)
 {
     for (size_t i = 0; i < c->n_loaded; i++)

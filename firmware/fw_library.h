@@ -37,6 +37,16 @@ int fw_library_exit_code(int r);
 int fw_library_record(const struct fw_library_ctx *ctx, const char *event_type,
                       const struct library_change *change);
 
+/**
+ * Conclude a library command after library_change() or usb_import() returned r: print
+ * and clear diags (warnings too), and when r >= 0 print the change's summary and record
+ * it in the ledger as event_type (fw_library_record()); r < 0 records nothing. Returns the
+ * command's exit code (fw_library_exit_code(r) on failure). change stays the caller's.
+ */
+int fw_library_conclude(const struct fw_library_ctx *ctx, int r,
+                        const struct library_change *change, struct loa_diag_list *diags,
+                        const char *event_type);
+
 /** Print a one-line summary of a change to stdout. */
 void fw_library_print_change(const struct library_change *change);
 

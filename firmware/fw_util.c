@@ -1,4 +1,7 @@
-/* Printing helpers shared by the commands. */
+/* Printing and option-parsing helpers shared by the commands (fw.h, fw_util.h). */
+#include "fw_util.h"
+
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -40,4 +43,23 @@ int fw_usage_error(const char *command, const char *fmt, ...)
         len--;
     fprintf(stderr, "\nTry 'loa %.*s%s--help'.\n", (int)len, len ? command : "", len ? " " : "");
     return LOA_EXIT_USAGE;
+}
+
+bool fw_options_help_only(int argc, char **argv, const char *command, void (*print_help)(void),
+                          int *ret_exit)
+{
+    static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            print_help();
+            *ret_exit = LOA_EXIT_OK;
+            return true;
+        default:
+            *ret_exit = fw_usage_error(command, "bad option");
+            return true;
+        }
+    }
+    return false;
 }

@@ -6,34 +6,8 @@
 #include <string.h>
 
 #include "kiosk.h"
+#include "kiosk_proof_test_util.h"
 #include "kiosk_test_util.h"
-
-struct rec {
-    char *id;
-    int64_t first, last, shown;
-    uint32_t times;
-    int why;
-};
-
-static void collect(void *userdata, const struct kiosk_proof_record *r)
-{
-    GArray *a = userdata;
-    struct rec x = {g_strdup(r->notice_id), r->first_shown_lt_usec, r->last_shown_lt_usec,
-                    r->shown_usec,          r->times_shown,         r->closed_by};
-    g_array_append_val(a, x);
-}
-
-static void clear_rec(void *p)
-{
-    g_free(((struct rec *)p)->id);
-}
-
-static GArray *new_records(void)
-{
-    GArray *a = g_array_new(FALSE, TRUE, sizeof(struct rec));
-    g_array_set_clear_func(a, clear_rec);
-    return a;
-}
 
 static struct kiosk_notice notices[3];
 static const struct kiosk_schedule_line sched[] = {
@@ -46,7 +20,7 @@ static struct kiosk *new_kiosk(const char *driver, int w, int h, GArray *records
     struct kiosk_config cfg = {
         .render = {w, h, 0, TEST_FONT, NULL},
         .display = {.driver = driver, .title = "test"},
-        .proof = {records ? collect : NULL, records},
+        .proof = {records ? proof_collect : NULL, records},
     };
     struct kiosk *k = NULL;
     struct loa_diag_list d = {0};
@@ -151,7 +125,7 @@ static void test_screen_off(void)
 /* The live kiosk's records are the pure function's, airing override included. */
 static void test_proof_matches_pure(void)
 {
-    GArray *live = new_records(), *pure = new_records();
+    GArray *live = proof_records_new(), *pure = proof_records_new();
     struct kiosk *k = new_kiosk("null", 1280, 720, live);
     const int64_t from = test_at(9, 50, 0), to = test_at(11, 10, 0);
     const int64_t a0 = test_at(10, 20, 0), a1 = test_at(10, 25, 30);
@@ -177,14 +151,14 @@ static void test_proof_matches_pure(void)
     };
     struct kiosk_override ov = {a0, a1};
     struct kiosk_screen_off so = {true, 22 * HOUR, 5 * HOUR + 30 * MINUTE};
-    struct kiosk_proof_sink sink = {collect, pure};
+    struct kiosk_proof_sink sink = {proof_collect, pure};
     g_assert_cmpint(kiosk_proof_periods(&rot, &so, &ov, 1, from, to, &sink), ==, 0);
 
     g_assert_cmpuint(live->len, ==, pure->len);
     g_assert_cmpuint(live->len, >=, 6);
     for (guint i = 0; i < live->len; i++) {
-        struct rec *x = &g_array_index(live, struct rec, i);
-        struct rec *y = &g_array_index(pure, struct rec, i);
+        struct proof_rec *x = &g_array_index(live, struct proof_rec, i);
+        struct proof_rec *y = &g_array_index(pure, struct proof_rec, i);
         g_assert_cmpstr(x->id, ==, y->id);
         g_assert_cmpint(x->first, ==, y->first);
         g_assert_cmpint(x->last, ==, y->last);
