@@ -13,7 +13,8 @@
  *   loa demo --day  a whole day of the campaign on the virtual clock, in seconds, then
  *                   that day's report
  *
- * The demo never airs in quiet hours: inside them it refuses and says what to do.
+ * The demo never airs in quiet hours: inside them (or when a session would cross
+ * midnight) it says so and simulates a whole day instead, like --day.
  * The example is found in $LOA_EXAMPLES_DIR, next to the binary (<bindir>/../examples,
  * the build tree) or under <prefix>/share/loa/examples.
  */
@@ -426,12 +427,11 @@ static int demo_main(struct demo *d, const struct fw_globals *g0)
         end = start + chime + ex->audio.gap_usec + total + 2 * USEC;
         end = (end + USEC - 1) / USEC * USEC;
         if (end >= CIVIL_USEC_PER_DAY) {
-            fw_error("the demo session would run past midnight; try again in a few minutes, or "
-                     "'loa demo --day'");
-            code = LOA_EXIT_INPUT;
-            goto out;
-        }
-        if (ex->has_quiet_hours &&
+            /* The README's first command must always show something: the simulated day. */
+            fprintf(stderr, "loa demo: a session starting now would run past midnight, so the "
+                            "demo simulates a whole day instead (as 'loa demo --day').\n");
+            d->day = true;
+        } else if (ex->has_quiet_hours &&
             (civil_window_contains(ex->quiet_start_usec, ex->quiet_end_usec, start) ||
              civil_window_contains(ex->quiet_start_usec, ex->quiet_end_usec, end - 1))) {
             char *a = hhmmss(ex->quiet_start_usec), *b = hhmmss(ex->quiet_end_usec),
@@ -439,15 +439,15 @@ static int demo_main(struct demo *d, const struct fw_globals *g0)
             a[5] = b[5] = '\0';
             fprintf(stderr,
                     "loa demo: it is %s in %s: quiet hours (%s-%s), when only emergencies air, "
-                    "so the demo does not broadcast now.\n"
-                    "Try 'loa demo --day' (a whole simulated day in seconds), or the demo in "
-                    "another time zone: 'loa demo --timezone Europe/Paris'.\n",
+                    "so the demo does not broadcast now: it simulates a whole day instead (as "
+                    "'loa demo --day').\n"
+                    "To hear a session now, try the demo in another time zone: "
+                    "'loa demo --timezone Europe/Paris'.\n",
                     t, zone, a, b);
             g_free(a);
             g_free(b);
             g_free(t);
-            code = LOA_EXIT_INPUT;
-            goto out;
+            d->day = true;
         }
     }
 
