@@ -6,16 +6,26 @@
  * (fullscreen through KMSDRM on the board; SDL's dummy driver when there is no display)
  * redrawn only when the picture changes.
  *
- * Until the daemon feeds the kiosk over the control socket (kiosk_feed.h), content comes
- * from the library: the playlists given on the command line (else the installed ones) and
- * the plan, which says what airs when. Proof-of-display records go to stdout for now; the
- * daemon will take them over the socket and write them to the ledger.
+ * The live screen is fed by the daemon over the control socket (kiosk_feed.h,
+ * fw_kiosk_client.h): it subscribes, shows what the daemon sends (content, today's
+ * schedule, what really airs) and sends its proof-of-display records back for the
+ * ledger (they are also printed on stdout, for people). Until the daemon's first
+ * CONTENT arrives — no daemon running, or --at / PLAYLIST files given, which never
+ * connect — it feeds itself from the library (the PLAYLIST files, else the installed
+ * ones) and the plan, so the screen is never blank. When the connection drops it keeps
+ * what it has (nothing airs any more), retries every second and subscribes again; on a
+ * new day without a daemon it goes back to feeding itself. SHUTDOWN from the daemon
+ * ends it cleanly (loa-kiosk.service restarts it; it then waits for the daemon).
+ *
+ * LOA_KIOSK_TRACE=FILE (tests) appends one line per daemon message applied and per
+ * change of what the screen shows.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <glib-unix.h>
 #include <glib.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +33,8 @@
 
 #include "civil.h"
 #include "fw.h"
+#include "daemon/fw_control.h"
+#include "daemon/fw_kiosk_client.h"
 #include "fw_kiosk.h"
 #include "fw_rules.h"
 #include "kiosk.h"
@@ -45,6 +57,7 @@ struct opts {
     const char *display;
     bool windowed;
     int run_seconds; /* live: stop after this many seconds (0: until a signal) */
+    bool standalone; /* --at or PLAYLIST files: never talk to a daemon */
 };
 
 /* Content from the library and the plan (the daemon's messages replace this later). */
@@ -88,8 +101,12 @@ static void print_help(void)
           "  --for SECONDS    stop the live screen after SECONDS\n"
           "  --help           this help\n"
           "\n"
-          "The live screen prints one proof-of-display line per notice and period on\n"
-          "stdout. SDL_VIDEODRIVER=dummy runs it without a screen.\n",
+          "The live screen shows what the running daemon sends over the control socket\n"
+          "($LOA_CONTROL_SOCKET, else DATA_DIR/control.sock) and hands it its proof of\n"
+          "display; without a daemon (or with --at or PLAYLIST files) it feeds itself\n"
+          "from the library and the plan and looks for the daemon every second. It also\n"
+          "prints one proof-of-display line per notice and period on stdout.\n"
+          "SDL_VIDEODRIVER=dummy runs it without a screen.\n",
           stdout);
 }
 
@@ -326,6 +343,13 @@ struct live {
     int32_t sent_day;
     struct kiosk_airing sent_airing;
     struct kiosk_next_session sent_next;
+    /* the daemon's feed */
+    struct fw_kiosk_client *client; /* NULL: standalone */
+    bool fed; /* the daemon's CONTENT arrived: no self-feed */
+    int32_t fed_day; /* the day of the daemon's last SCHEDULE */
+    FILE *trace; /* LOA_KIOSK_TRACE */
+    bool traced;
+    struct kiosk_view traced_view;
 };
 
 static int64_t live_now(const struct live *l)
@@ -337,7 +361,9 @@ static int64_t live_now(const struct live *l)
 
 static void print_proof(void *userdata, const struct kiosk_proof_record *rec)
 {
-    (void)userdata;
+    struct live *l = userdata;
+    if (l->client)
+        fw_kiosk_client_proof(l->client, rec);
     char a[48], b[48];
     format_lt(rec->first_shown_lt_usec, a, sizeof a);
     format_lt(rec->last_shown_lt_usec, b, sizeof b);
@@ -379,14 +405,59 @@ static int live_feed(struct live *l, int64_t now)
     return rc;
 }
 
+static void trace(struct live *l, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+static void trace(struct live *l, const char *fmt, ...)
+{
+    if (!l->trace)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(l->trace, fmt, ap);
+    va_end(ap);
+    fputc('\n', l->trace);
+    fflush(l->trace);
+}
+
+/* What the screen shows, each time it changes (LOA_KIOSK_TRACE). */
+static void trace_view(struct live *l)
+{
+    const struct kiosk_view *v = kiosk_last_view(l->k);
+    if (!l->trace || (l->traced && v->screen == l->traced_view.screen &&
+                      v->slot.notice == l->traced_view.slot.notice &&
+                      v->display_on == l->traced_view.display_on))
+        return;
+    l->traced = true;
+    l->traced_view = *v;
+    const struct kiosk_content *c = kiosk_content(l->k);
+    if (v->screen == KIOSK_SCREEN_NOTICE && v->slot.notice >= 0 &&
+        (size_t)v->slot.notice < c->n_notices)
+        trace(l, "view %s %s display=%d", kiosk_screen_name(v->screen),
+              c->notices[v->slot.notice].id, v->display_on);
+    else if (v->screen == KIOSK_SCREEN_AIRING || v->screen == KIOSK_SCREEN_EMERGENCY)
+        trace(l, "view %s \"%s\" display=%d", kiosk_screen_name(v->screen),
+              c->airing.title ? c->airing.title : "", v->display_on);
+    else
+        trace(l, "view %s display=%d", kiosk_screen_name(v->screen), v->display_on);
+}
+
 static gboolean on_tick(gpointer p)
 {
     struct live *l = p;
     int64_t now = live_now(l), next = INT64_MAX;
     l->tick_id = 0;
-    int rc = live_feed(l, now);
+    int rc = 0;
+    if (l->fed && !fw_kiosk_client_connected(l->client) && kiosk_lt_day(now) != l->fed_day) {
+        /* A new day and still no daemon: today's schedule comes from the plan again. */
+        l->fed = false;
+        l->sent_schedule = false;
+        l->sent_next.present = !l->feed->next.present;
+    }
+    if (!l->fed)
+        rc = live_feed(l, now);
     if (rc >= 0)
         rc = kiosk_update(l->k, now, &next);
+    if (rc >= 0)
+        trace_view(l);
     if (rc < 0) {
         fw_error("kiosk: %s", strerror(-rc));
         l->exit_code = LOA_EXIT_RUNTIME;
@@ -395,7 +466,7 @@ static gboolean on_tick(gpointer p)
     }
     fw_print_diags(kiosk_renderer_warnings(kiosk_get_renderer(l->k)));
     loa_diag_list_clear(kiosk_renderer_warnings(kiosk_get_renderer(l->k)));
-    if (l->feed->next_change < next)
+    if (!l->fed && l->feed->next_change < next)
         next = l->feed->next_change;
     /* +1 ms lands just after the boundary rather than just before it. */
     int64_t ms = (next - now) / 1000 + 1;
@@ -405,6 +476,73 @@ static gboolean on_tick(gpointer p)
         ms = MAX_SLEEP_MS;
     l->tick_id = g_timeout_add((guint)ms, on_tick, l);
     return G_SOURCE_REMOVE;
+}
+
+/* Tick again now (something changed). */
+static void retick(struct live *l)
+{
+    if (l->tick_id)
+        g_source_remove(l->tick_id);
+    l->tick_id = 0;
+    on_tick(l);
+}
+
+static void on_daemon_connected(void *userdata)
+{
+    struct live *l = userdata;
+    trace(l, "subscribed");
+}
+
+static void on_daemon_message(void *userdata, const struct kiosk_msg *m)
+{
+    struct live *l = userdata;
+    int rc = 0;
+    switch (m->kind) {
+    case KIOSK_MSG_CONTENT:
+        trace(l, "content notices=%zu commune=\"%s\"", m->n_notices,
+              m->identity.commune ? m->identity.commune : "");
+        rc = kiosk_apply_msg(l->k, m);
+        if (rc >= 0 && !l->fed) {
+            /* From now on the daemon says what airs; the plan's airing is withdrawn. */
+            l->fed = true;
+            l->fed_day = l->feed->day;
+            rc = kiosk_set_airing(l->k, NULL);
+        }
+        break;
+    case KIOSK_MSG_SCHEDULE:
+        trace(l, "schedule day=%d lines=%zu next=%s", (int)m->schedule_day, m->n_schedule,
+              m->next.present && m->next.name ? m->next.name : "-");
+        l->fed_day = m->schedule_day;
+        rc = kiosk_apply_msg(l->k, m);
+        break;
+    case KIOSK_MSG_AIRING:
+        trace(l, "airing active=%d emergency=%d title=\"%s\"", m->airing.active,
+              m->airing.emergency, m->airing.title ? m->airing.title : "");
+        rc = kiosk_apply_msg(l->k, m);
+        break;
+    case KIOSK_MSG_SHUTDOWN:
+        trace(l, "shutdown");
+        g_main_loop_quit(l->loop);
+        return;
+    default:
+        return;
+    }
+    if (rc < 0)
+        fw_error("kiosk: %s", strerror(-rc));
+    retick(l);
+}
+
+static void on_daemon_disconnected(void *userdata)
+{
+    struct live *l = userdata;
+    trace(l, "disconnected");
+    if (!l->fed)
+        return;
+    /* Nothing airs without the daemon; the rest stays on the screen. */
+    int rc = kiosk_set_airing(l->k, NULL);
+    if (rc < 0)
+        fw_error("kiosk: %s", strerror(-rc));
+    retick(l);
 }
 
 static gboolean on_pump(gpointer p)
@@ -424,7 +562,7 @@ static gboolean on_quit(gpointer p)
     return G_SOURCE_CONTINUE;
 }
 
-static int run_live(struct feed *f, const struct opts *o)
+static int run_live(const struct fw_globals *g, struct feed *f, const struct opts *o)
 {
     const struct loa_config *cfg = f->in.config;
     struct loa_diag_list diags = {0};
@@ -443,7 +581,7 @@ static int run_live(struct feed *f, const struct opts *o)
                 .fullscreen = cfg->kiosk.fullscreen && !o->windowed,
                 .title = "Loa",
             },
-        .proof = {.record = print_proof},
+        .proof = {.record = print_proof, .userdata = &l},
     };
     int rc = kiosk_new(&kc, &l.k, &diags);
     fw_print_diags(&diags);
@@ -467,6 +605,17 @@ static int run_live(struct feed *f, const struct opts *o)
     }
 
     l.loop = g_main_loop_new(NULL, FALSE);
+    const char *trace_path = getenv("LOA_KIOSK_TRACE");
+    if (trace_path && *trace_path && !(l.trace = fopen(trace_path, "ae")))
+        fw_error("LOA_KIOSK_TRACE: cannot open %s: %s", trace_path, strerror(errno));
+    if (!o->standalone) {
+        char sock[4200];
+        static const struct fw_kiosk_client_ops ops = {on_daemon_connected, on_daemon_message,
+                                                       on_daemon_disconnected};
+        if (fw_control_client_path(g, sock, sizeof sock) != LOA_EXIT_OK ||
+            fw_kiosk_client_new(sock, &ops, &l, &l.client) < 0)
+            fw_error("kiosk: no control socket path; showing the library without the daemon");
+    }
     guint sig_int = g_unix_signal_add(SIGINT, on_quit, &l);
     guint sig_term = g_unix_signal_add(SIGTERM, on_quit, &l);
     guint pump = 0, stop = 0;
@@ -482,6 +631,7 @@ static int run_live(struct feed *f, const struct opts *o)
         g_main_loop_run(l.loop);
 
     kiosk_shutdown(l.k, live_now(&l));
+    l.client = fw_kiosk_client_free(l.client); /* the last proof records go out first */
     if (l.tick_id)
         g_source_remove(l.tick_id);
     if (pump)
@@ -495,6 +645,8 @@ static int run_live(struct feed *f, const struct opts *o)
     fprintf(stderr, "loa kiosk: stopped after %llu updates, %llu frames\n",
             (unsigned long long)st.updates, (unsigned long long)st.redraws);
 out:
+    if (l.trace)
+        fclose(l.trace);
     if (l.loop)
         g_main_loop_unref(l.loop);
     kiosk_free(l.k);
@@ -595,7 +747,8 @@ int fw_cmd_kiosk(const struct fw_globals *g, int argc, char **argv)
                 f.in.config->path);
         code = LOA_EXIT_OK;
     } else {
-        code = run_live(&f, &o);
+        o.standalone = o.has_at || optind < argc;
+        code = run_live(g, &f, &o);
     }
 out:
     feed_clear(&f);

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <glib-unix.h>
 #include <grp.h>
+#include <poll.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -189,7 +190,7 @@ static bool handle(struct conn *c, char *req)
         }
     } else if (strcmp(cmd, "kiosk-subscribe") == 0) {
         c->kiosk = true;
-        fw_kiosk_link_greet(d, kiosk_send, c);
+        fw_kiosk_feed_greet(d, kiosk_send, c);
         return true;
     } else {
         reply(c, LOA_EXIT_USAGE, "unknown request\n");
@@ -204,7 +205,7 @@ static void handle_kiosk_msg(struct conn *c, const void *buf, size_t len)
     if (kiosk_msg_decode(buf, len, &m) < 0)
         return;
     if (m->kind == KIOSK_MSG_PROOF)
-        fw_kiosk_link_proof(c->ctl->d, m);
+        fw_kiosk_feed_proof(c->ctl->d, m);
     kiosk_msg_free(m);
 }
 
@@ -379,6 +380,33 @@ void fw_control_kiosk_broadcast(struct fw_control *ctl, const void *buf, size_t 
         struct conn *c = ctl->conns[i];
         if (c && c->kiosk && fw_control_send(c->fd, buf, len, -1) < 0)
             conn_close(c); /* a kiosk that does not read is dropped; it reconnects */
+    }
+}
+
+void fw_control_kiosk_drain(struct fw_control *ctl, int timeout_ms)
+{
+    int64_t end = g_get_monotonic_time() + (int64_t)timeout_ms * 1000;
+    while (ctl && fw_control_kiosk_count(ctl) > 0) {
+        struct pollfd pfd[MAX_CONNECTIONS];
+        struct conn *who[MAX_CONNECTIONS];
+        nfds_t n = 0;
+        for (size_t i = 0; i < MAX_CONNECTIONS; i++) {
+            struct conn *c = ctl->conns[i];
+            if (c && c->kiosk) {
+                /* Read here from now on, not from the (stopped) main loop. */
+                if (c->watch)
+                    g_source_remove(c->watch);
+                c->watch = 0;
+                pfd[n] = (struct pollfd){.fd = c->fd, .events = POLLIN};
+                who[n++] = c;
+            }
+        }
+        int64_t left = (end - g_get_monotonic_time()) / 1000;
+        if (left <= 0 || poll(pfd, n, (int)left) <= 0)
+            return;
+        for (nfds_t i = 0; i < n; i++)
+            if (pfd[i].revents)
+                on_conn(who[i]->fd, G_IO_IN, who[i]); /* may close (and free) it */
     }
 }
 

@@ -12,7 +12,8 @@
  *             record's day) → control socket → kiosk → READY=1
  *   loop:     tick the core → execute actions → arm one timer (real) or jump (virtual)
  *   stop:     fw_core_shutdown → the current airing is interrupted (shutdown), relay off
- *             → shutdown event + checkpoint → kiosk, ledger closed
+ *             → kiosks sent SHUTDOWN (their last proof records) → shutdown event +
+ *             checkpoint → kiosk child reaped, ledger closed
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -306,6 +307,7 @@ static void release_plan(struct fw_daemon *d, const struct fw_action *a)
         }
         if (i == d->n_gens - 1)
             return; /* the current generation is never let go of */
+        fw_kiosk_feed_forget_gen(d, g);
         fw_gen_free(g);
         memmove(&d->gens[i], &d->gens[i + 1], (d->n_gens - i - 1) * sizeof d->gens[0]);
         d->n_gens--;
@@ -414,7 +416,7 @@ static void do_reload(struct fw_daemon *d)
                     "{\"library_generation\":%" PRIu64 ",\"playlists\":%zu,\"effective\":\"%s\"}",
                     g->lib_generation, g->n_playlists, at);
     say(d, "reloaded: library generation %" PRIu64 ", in effect from %s", g->lib_generation, at);
-    fw_kiosk_link_content(d);
+    fw_kiosk_feed_content(d);
 }
 
 void fw_daemon_reload(struct fw_daemon *d, int64_t uid, const char *why)
@@ -531,7 +533,7 @@ static void airing_over(struct fw_daemon *d, struct fw_live *l, const struct aud
     memset(l, 0, sizeof *l);
     if (d->playing && fw_airing_same_key(&d->current, &a)) {
         d->playing = false;
-        fw_kiosk_link_airing(d, NULL, NULL, 0);
+        fw_kiosk_feed_airing(d, NULL, NULL, 0);
     }
     int x = fw_core_on_finished(d->core, &a, fw_daemon_now(d));
     if (x < 0)
@@ -561,7 +563,7 @@ static void on_player_started(void *userdata, uint64_t cookie, int64_t start_use
     d->current = l->airing;
     d->playing = true;
     fw_core_on_started(d->core, &l->airing, start_usec);
-    fw_kiosk_link_airing(d, &info, &l->airing, start_usec);
+    fw_kiosk_feed_airing(d, &info, &l->airing, start_usec);
     fw_daemon_tick(d);
 }
 
@@ -1470,6 +1472,8 @@ int fw_daemon_run(const struct fw_globals *g, const struct fw_run_options *opt)
             fw_error("control socket: %s", strerror(-r));
             goto out;
         }
+        if (d->control)
+            fw_kiosk_feed_new(d, &d->kfeed);
         if (d->opt.kiosk && cfg->kiosk.enabled && fw_kiosk_link_new(d, &d->kiosk) < 0)
             fw_daemon_error(d, "kiosk: cannot start the kiosk process; broadcasting without it");
         d->loop = g_main_loop_new(NULL, FALSE);
@@ -1484,6 +1488,8 @@ int fw_daemon_run(const struct fw_globals *g, const struct fw_run_options *opt)
             g_main_loop_run(d->loop);
         fw_notify_stop(d);
         code = d->exit_code;
+        /* The kiosks' last proof records, before the shutdown event and checkpoint. */
+        fw_kiosk_feed_shutdown(d);
     }
 
     /* Clean stop: the shutdown event and a checkpoint over everything written. */
@@ -1494,6 +1500,7 @@ int fw_daemon_run(const struct fw_globals *g, const struct fw_run_options *opt)
         d->n_airings_started == 1 ? "" : "s", d->n_finals, d->n_finals == 1 ? "" : "s");
 out:
     d->kiosk = fw_kiosk_link_free(d->kiosk);
+    d->kfeed = fw_kiosk_feed_free(d->kfeed);
     d->control = fw_control_free(d->control);
     if (d->sig_term)
         g_source_remove(d->sig_term);

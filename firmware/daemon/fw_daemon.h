@@ -12,6 +12,8 @@
  *                    confirm), SO_PEERCRED
  *   fw_control_client.c  the client side used by `loa status`, `loa play-now`, …
  *   fw_kiosk_link.c  the supervised kiosk child process
+ *   fw_kiosk_feed.c  what the kiosk(s) subscribed on the control socket are sent, and
+ *                    their proof-of-display records → ledger
  *   fw_notify.c      sd_notify READY / WATCHDOG / STATUS
  *
  * Ordering rule everywhere: a record is committed to the ledger before fw_core, the
@@ -39,6 +41,7 @@ struct ledger_key;
 struct fw_events;
 struct fw_control;
 struct fw_kiosk_link;
+struct fw_kiosk_feed;
 
 /* ---- Options (cmd_run.c, cmd_demo.c) ------------------------------------------------ */
 
@@ -197,6 +200,7 @@ struct fw_daemon {
     struct fw_events *events;
     struct fw_control *control;
     struct fw_kiosk_link *kiosk;
+    struct fw_kiosk_feed *kfeed; /* real clock with a control socket only */
     guint sig_term, sig_int, sig_hup, watchdog_id, housekeeping_id;
     uint64_t watchdog_interval;
     int64_t watchdog_last_ping;
@@ -368,26 +372,44 @@ struct fw_control *fw_control_free(struct fw_control *c);
 void fw_control_kiosk_broadcast(struct fw_control *c, const void *buf, size_t len);
 /** Number of kiosk subscribers connected. */
 size_t fw_control_kiosk_count(const struct fw_control *c);
+/** Read what the kiosk subscribers send (PROOF records) without the main loop, until
+ *  every one has hung up or timeout_ms passed (a clean stop, after SHUTDOWN). */
+void fw_control_kiosk_drain(struct fw_control *c, int timeout_ms);
 
 /* ---- fw_kiosk_link.c ---------------------------------------------------------------- */
 
-/** Spawn and supervise `loa kiosk --daemon` (restart within 5 s if it dies). */
+/** Spawn and supervise `loa kiosk` (LOA_CONTROL_SOCKET set to the daemon's socket; it
+ *  subscribes there), restarting it a second after it dies. Returns 0 or -EIO. */
 int fw_kiosk_link_new(struct fw_daemon *d, struct fw_kiosk_link **ret);
-/** Send KIOSK_MSG_SHUTDOWN, wait briefly, reap. Accepts NULL; returns NULL. */
+/** Reap the child (after fw_kiosk_feed_shutdown it exits by itself; else SIGTERM, then
+ *  SIGKILL). Accepts NULL; returns NULL. */
 struct fw_kiosk_link *fw_kiosk_link_free(struct fw_kiosk_link *k);
-/** Content changed (start, reload): send CONTENT + SCHEDULE to the kiosk(s). */
-void fw_kiosk_link_content(struct fw_daemon *d);
-/** An airing started (a != NULL) or nothing airs (a == NULL). */
-void fw_kiosk_link_airing(struct fw_daemon *d, const struct fw_airing_info *info,
-                          const struct fw_airing *a, int64_t start_utc);
-/** A decoded KIOSK_MSG_PROOF from a kiosk: write the notice record. */
-struct kiosk_msg;
-void fw_kiosk_link_proof(struct fw_daemon *d, const struct kiosk_msg *m);
 /** The child's pid (0 when none) for `loa status` and tests. */
 int fw_kiosk_link_pid(const struct fw_kiosk_link *k);
-/** Send a new kiosk connection what it needs to draw (identity, notices, schedule, airing). */
-void fw_kiosk_link_greet(struct fw_daemon *d, void (*send)(void *ud, const void *buf, size_t len),
+
+/* ---- fw_kiosk_feed.c ---------------------------------------------------------------- */
+
+/** The feed's state (its own plans for the schedule, the midnight / next-session timer)
+ *  in d->kfeed. Returns 0. */
+int fw_kiosk_feed_new(struct fw_daemon *d, struct fw_kiosk_feed **ret);
+/** Free; accepts NULL; returns NULL. */
+struct fw_kiosk_feed *fw_kiosk_feed_free(struct fw_kiosk_feed *f);
+/** Generation g is about to be freed: drop the feed's plans over its rules. */
+void fw_kiosk_feed_forget_gen(struct fw_daemon *d, const struct fw_gen *g);
+/** Content changed (a reload): send CONTENT + SCHEDULE to every subscribed kiosk. */
+void fw_kiosk_feed_content(struct fw_daemon *d);
+/** An airing really started (a != NULL; start_utc its actual start) or nothing airs any
+ *  more (a == NULL): send AIRING (emergency class → the kiosk's emergency screen). */
+void fw_kiosk_feed_airing(struct fw_daemon *d, const struct fw_airing_info *info,
+                          const struct fw_airing *a, int64_t start_utc);
+/** A new subscriber: send it CONTENT, SCHEDULE and the current AIRING through send. */
+void fw_kiosk_feed_greet(struct fw_daemon *d, void (*send)(void *ud, const void *buf, size_t len),
                          void *ud);
+/** A decoded KIOSK_MSG_PROOF from a kiosk: append the ledger notice record (UTC). */
+struct kiosk_msg;
+void fw_kiosk_feed_proof(struct fw_daemon *d, const struct kiosk_msg *m);
+/** Clean stop: send SHUTDOWN and wait (up to 3 s) for the kiosks' last proof records. */
+void fw_kiosk_feed_shutdown(struct fw_daemon *d);
 
 /* ---- fw_notify.c -------------------------------------------------------------------- */
 
