@@ -11,7 +11,8 @@ PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
   libsqlite3-dev sqlite3 libconfig-dev libgpiod-dev gpiod libsystemd-dev libsodium-dev
   libebur128-dev libxlsxwriter-dev libcairo2-dev libpango1.0-dev
   fonts-noto-core espeak-ng sox libsox-fmt-all lame
-  minisign poppler-utils python3-openpyxl"
+  minisign poppler-utils python3-openpyxl
+  systemd udev dpkg-dev e2fsprogs mmdebstrap systemd-container"
 # Skip apt entirely when everything is already there (fast re-runs, no network needed).
 missing=""
 for p in $PKGS; do
