@@ -37,8 +37,21 @@ static int board_off(const struct fw_globals *g, const char *board)
     struct relay_config rc;
     if (g_file_test(g->config_path, G_FILE_TEST_EXISTS)) {
         int x = fw_config_load(g, &c);
-        if (x != LOA_EXIT_OK)
-            return x;
+        if (x != LOA_EXIT_OK) {
+            /* The amplifier must go off even when an edit broke the config elsewhere:
+             * fall back to its board and storage sections alone. */
+            struct loa_diag_list diags = {0};
+            if (loa_config_load_board(g->config_path, &c, &diags) < 0) {
+                fw_print_diags(&diags);
+                loa_diag_list_clear(&diags);
+                return x;
+            }
+            loa_diag_list_clear(&diags);
+            fprintf(stderr,
+                    "loa: warning: %s does not load; switching the amplifier off "
+                    "with its board section alone\n",
+                    g->config_path);
+        }
     } else if (!board) {
         fprintf(stderr, "loa: note: no config at %s: no amplifier line to switch\n",
                 g->config_path);

@@ -551,8 +551,21 @@ static int load_root(struct loa_ld *ld, struct loa_config *c)
     return err;
 }
 
-int loa_config_parse(const char *path, const char *data, size_t len, struct loa_config **ret_config,
-                     struct loa_diag_list *diags)
+/* Only what switching the amplifier off needs (board, storage): see loa_config_load_board(). */
+static int load_board_root(struct loa_ld *ld, struct loa_config *c)
+{
+    const config_setting_t *root = config_root_setting(&ld->cfg);
+    int err = 0, r;
+    if ((r = load_board(ld, root, c)) < 0)
+        err = r;
+    if ((r = load_storage(ld, root, c)) < 0)
+        err = r;
+    return err;
+}
+
+static int parse_with(const char *path, const char *data, size_t len,
+                      int (*load)(struct loa_ld *, struct loa_config *),
+                      struct loa_config **ret_config, struct loa_diag_list *diags)
 {
     struct loa_ld ld;
     struct loa_config *c = calloc(1, sizeof *c);
@@ -573,7 +586,7 @@ int loa_config_parse(const char *path, const char *data, size_t len, struct loa_
     size_t errors_before = diags->n_errors;
     r = loa_ld_begin(&ld, path, data, len, diags);
     if (r >= 0) {
-        r = load_root(&ld, c);
+        r = load(&ld, c);
         if (r >= 0 && diags->n_errors > errors_before)
             r = -EINVAL;
     }
@@ -589,7 +602,14 @@ out_nold:
     return r;
 }
 
-int loa_config_load(const char *path, struct loa_config **ret_config, struct loa_diag_list *diags)
+int loa_config_parse(const char *path, const char *data, size_t len, struct loa_config **ret_config,
+                     struct loa_diag_list *diags)
+{
+    return parse_with(path, data, len, load_root, ret_config, diags);
+}
+
+static int load_with(const char *path, int (*load)(struct loa_ld *, struct loa_config *),
+                     struct loa_config **ret_config, struct loa_diag_list *diags)
 {
     struct loa_diag d;
     char *data = NULL;
@@ -599,9 +619,20 @@ int loa_config_load(const char *path, struct loa_config **ret_config, struct loa
         loa_diag_list_push(diags, &d);
         return r;
     }
-    r = loa_config_parse(path, data, len, ret_config, diags);
+    r = parse_with(path, data, len, load, ret_config, diags);
     free(data);
     return r;
+}
+
+int loa_config_load(const char *path, struct loa_config **ret_config, struct loa_diag_list *diags)
+{
+    return load_with(path, load_root, ret_config, diags);
+}
+
+int loa_config_load_board(const char *path, struct loa_config **ret_config,
+                          struct loa_diag_list *diags)
+{
+    return load_with(path, load_board_root, ret_config, diags);
 }
 
 struct loa_config *loa_config_free(struct loa_config *c)

@@ -104,6 +104,16 @@ int loa_config_load(const char *path, struct loa_config **ret_config, struct loa
 int loa_config_parse(const char *path, const char *data, size_t len,
                      struct loa_config **ret_config, struct loa_diag_list *diags);
 
+/**
+ * Salvage what switching the amplifier off needs from a config that may be broken
+ * elsewhere: only the `board` and `storage` sections are read and checked (a libconfig
+ * syntax error still fails). Every other field of *ret_config is zero. For `loa board
+ * off`, which systemd runs after any exit: an edit that broke the sessions must not
+ * leave the amplifier on. Returns as loa_config_load().
+ */
+int loa_config_load_board(const char *path, struct loa_config **ret_config,
+                          struct loa_diag_list *diags);
+
 /** Index of the session with this id in c->sessions, or -ENOENT. */
 int loa_config_find_session(const struct loa_config *c, const char *id);
 

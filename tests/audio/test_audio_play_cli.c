@@ -271,6 +271,44 @@ static void test_board_off(void)
     g_free(data);
 }
 
+/* An edit broke the config's sessions after the daemon died with the amplifier on: `loa
+ * board off` (systemd's ExecStopPost) must still switch it off, from the board section. */
+static void test_board_off_broken_config(void)
+{
+    char *data = g_build_filename(dir, "broken", NULL);
+    g_assert_cmpint(g_mkdir(data, 0755), ==, 0);
+    char *log = sim_log("broken");
+    g_assert_true(g_file_set_contents(log, "2024-05-01T06:00:00.000000Z on\n", -1, NULL));
+    char *cfg = g_strdup_printf(
+        "device = { id = \"x-1\"; province = { code = \"01\"; name = \"P\"; };\n"
+        "  commune = { code = \"1\"; name = \"C\"; }; unit_codes = \"2020\";\n"
+        "  timezone = \"Asia/Ho_Chi_Minh\"; };\n"
+        "sessions = ( { id = \"sang\"; name = \"S\"; start = \"6h\"; end = \"06:30\"; } );\n"
+        "board = { driver = \"sim\"; };\n"
+        "storage = { data_dir = \"%s\"; };\n",
+        data);
+    char *cfg_path = g_build_filename(dir, "broken.cfg", NULL);
+    g_assert_true(g_file_set_contents(cfg_path, cfg, -1, NULL));
+    const char *args[] = {"--config", cfg_path, "board", "off", NULL};
+    struct cmd c = run(args);
+    g_assert_cmpint(c.status, ==, 0);
+    g_assert_nonnull(strstr(c.err, "broken.cfg:4: error:"));
+    g_assert_nonnull(strstr(c.err, "board section alone"));
+    bool on = true;
+    g_assert_cmpint(relay_sim_read_state(log, &on), ==, 0);
+    g_assert_false(on);
+    cmd_clear(&c);
+    /* A board section that is itself wrong is not guessed at: exit 1. */
+    g_assert_true(g_file_set_contents(cfg_path, "board = { driver = \"relay\"; };\n", -1, NULL));
+    c = run(args);
+    g_assert_cmpint(c.status, ==, 1);
+    cmd_clear(&c);
+    g_free(cfg_path);
+    g_free(cfg);
+    g_free(log);
+    g_free(data);
+}
+
 /* Output, volume, board driver, warm-up and data dir from a real config: the example's,
  * with its chime, data dir and warm-up pointed at this test's files. */
 static void test_with_example_config(void)
@@ -342,6 +380,7 @@ int main(int argc, char **argv)
     g_test_add_func("/audio/play-cli/sigint-leaves-line-off", test_sigint_leaves_line_off);
     g_test_add_func("/audio/play-cli/exit-codes", test_exit_codes);
     g_test_add_func("/audio/play-cli/board-off", test_board_off);
+    g_test_add_func("/audio/play-cli/board-off-broken-config", test_board_off_broken_config);
     g_test_add_func("/audio/play-cli/example-config", test_with_example_config);
     int r = g_test_run();
     at_rm_rf(dir);
