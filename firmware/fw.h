@@ -12,9 +12,9 @@
 
 /* Exit codes (SPEC.md "Command line"). */
 enum {
-    LOA_EXIT_OK = 0,      /* success */
-    LOA_EXIT_INPUT = 1,   /* the input is wrong: validation, verification failed, refused */
-    LOA_EXIT_USAGE = 2,   /* usage error */
+    LOA_EXIT_OK = 0, /* success */
+    LOA_EXIT_INPUT = 1, /* the input is wrong: validation, verification failed, refused */
+    LOA_EXIT_USAGE = 2, /* usage error */
     LOA_EXIT_RUNTIME = 3, /* device, I/O, no daemon running */
 };
 
@@ -22,9 +22,9 @@ enum {
 
 /** What precedes the command on the command line. */
 struct fw_globals {
-    const char *program;     /* argv[0] */
+    const char *program; /* argv[0] */
     const char *config_path; /* --config, else $LOA_CONFIG, else LOA_DEFAULT_CONFIG */
-    const char *data_dir;    /* --data-dir, or NULL to use storage.data_dir */
+    const char *data_dir; /* --data-dir, or NULL to use storage.data_dir */
     int verbose;
 };
 

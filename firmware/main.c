@@ -33,7 +33,8 @@ static void print_help(FILE *f)
           "the kiosk and keeps a tamper-evident airtime ledger.\n"
           "\n"
           "Options:\n"
-          "  --config FILE    device configuration (default: $LOA_CONFIG or " LOA_DEFAULT_CONFIG ")\n"
+          "  --config FILE    device configuration (default: $LOA_CONFIG or " LOA_DEFAULT_CONFIG
+          ")\n"
           "  --data-dir DIR   override storage.data_dir\n"
           "  -v, --verbose    more detail on stderr\n"
           "  --help           this help\n"

@@ -31,7 +31,7 @@ enum loa_board_driver { LOA_BOARD_GPIO = 0, LOA_BOARD_SIM = 1, LOA_BOARD_NONE = 
 
 struct loa_config {
     char path[4096]; /* absolute path of the file loaded */
-    char dir[4096];  /* its directory, for relative paths */
+    char dir[4096]; /* its directory, for relative paths */
 
     struct {
         char id[64]; /* [a-z0-9-] */
@@ -51,11 +51,11 @@ struct loa_config {
 
     struct {
         char output[4096]; /* auto | alsa:DEVICE | null | file:PATH.wav */
-        double volume;     /* 0..1 */
+        double volume; /* 0..1 */
         double loudness_target; /* LUFS */
-        double true_peak_max;   /* dBTP */
+        double true_peak_max; /* dBTP */
         int64_t gap_usec;
-        char chime[4096];  /* absolute path, empty when none */
+        char chime[4096]; /* absolute path, empty when none */
     } audio;
 
     struct {
@@ -101,8 +101,8 @@ int loa_config_load(const char *path, struct loa_config **ret_config, struct loa
  * messages and relative paths resolve against its directory (made absolute against the
  * working directory). data need not be NUL-terminated; at most 1 MiB is accepted.
  */
-int loa_config_parse(const char *path, const char *data, size_t len,
-                     struct loa_config **ret_config, struct loa_diag_list *diags);
+int loa_config_parse(const char *path, const char *data, size_t len, struct loa_config **ret_config,
+                     struct loa_diag_list *diags);
 
 /**
  * Salvage what switching the amplifier off needs from a config that may be broken

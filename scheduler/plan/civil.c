@@ -62,8 +62,8 @@ static int read_digits(const char *s, int n, int *ret)
 static int parse_date_prefix(const char *s, int32_t *ret_day)
 {
     int y, m, d;
-    if (read_digits(s, 4, &y) < 0 || s[4] != '-' || read_digits(s + 5, 2, &m) < 0 ||
-        s[7] != '-' || read_digits(s + 8, 2, &d) < 0)
+    if (read_digits(s, 4, &y) < 0 || s[4] != '-' || read_digits(s + 5, 2, &m) < 0 || s[7] != '-' ||
+        read_digits(s + 8, 2, &d) < 0)
         return -EINVAL;
     if (y < 1900 || m < 1 || m > 12 || d < 1 || d > civil_days_in_month(y, m))
         return -EINVAL;

@@ -13,7 +13,7 @@ enum loa_severity { LOA_SEV_ERROR = 0, LOA_SEV_WARNING = 1, LOA_SEV_NOTE = 2 };
 struct loa_diag {
     enum loa_severity severity;
     char file[512]; /* may be empty when no file is involved */
-    int line;       /* 0 when unknown */
+    int line; /* 0 when unknown */
     char msg[1024];
 };
 

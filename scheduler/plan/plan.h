@@ -34,8 +34,8 @@ struct plan_session {
     const char *id;
     const char *name;
     int64_t start_usec; /* time of day */
-    int64_t end_usec;   /* time of day, > start */
-    uint8_t days;       /* weekday mask, bit 0 Monday */
+    int64_t end_usec; /* time of day, > start */
+    uint8_t days; /* weekday mask, bit 0 Monday */
 };
 
 /** One installed playlist (a campaign). */
@@ -55,18 +55,18 @@ struct plan_item {
     uint32_t campaign; /* index into plan_rules.campaigns */
     enum plan_kind kind; /* ANNOUNCEMENT or RELAY */
     enum plan_class cls;
-    uint32_t sessions;         /* allowed sessions, bit i = plan_rules.sessions[i] */
-    uint8_t days;              /* weekday mask */
+    uint32_t sessions; /* allowed sessions, bit i = plan_rules.sessions[i] */
+    uint8_t days; /* weekday mask */
     int32_t from_day, until_day; /* item window (inclusive), inside the campaign */
-    uint32_t plays_per_day;    /* queued items only; 0 = once in each allowed session */
-    const int64_t *at_usec;    /* fixed start times of day, sorted; NULL when queued */
+    uint32_t plays_per_day; /* queued items only; 0 = once in each allowed session */
+    const int64_t *at_usec; /* fixed start times of day, sorted; NULL when queued */
     size_t n_at;
-    int64_t duration_usec;     /* media duration rounded to the ms, or the relay's length */
+    int64_t duration_usec; /* media duration rounded to the ms, or the relay's length */
 };
 
 struct plan_rules {
     const struct plan_session *sessions; /* config order */
-    size_t n_sessions;                   /* <= PLAN_MAX_SESSIONS */
+    size_t n_sessions; /* <= PLAN_MAX_SESSIONS */
     const struct plan_campaign *campaigns;
     size_t n_campaigns;
     const struct plan_item *items;
@@ -81,14 +81,14 @@ struct plan_rules {
 /** One airing of the plan. Keys: (day, session, item, ordinal). */
 struct plan_airing {
     int32_t day;
-    uint32_t session;   /* index into plan_rules.sessions */
-    uint32_t item;      /* index into plan_rules.items, or PLAN_ITEM_CHIME */
-    uint32_t ordinal;   /* n: 1-based ordinal of this item in this session, plan order */
+    uint32_t session; /* index into plan_rules.sessions */
+    uint32_t item; /* index into plan_rules.items, or PLAN_ITEM_CHIME */
+    uint32_t ordinal; /* n: 1-based ordinal of this item in this session, plan order */
     enum plan_kind kind;
     enum plan_class cls; /* NORMAL for the chime */
     enum plan_status status;
-    bool fixed;          /* started at an `at` time (or the chime at session start) */
-    int64_t start_usec;  /* time of day; for a dropped airing, where it would have started */
+    bool fixed; /* started at an `at` time (or the chime at session start) */
+    int64_t start_usec; /* time of day; for a dropped airing, where it would have started */
     int64_t end_usec;
     int64_t duration_usec;
 };
@@ -128,20 +128,20 @@ int plan_span(const struct plan *p, int32_t *ret_first_day, int32_t *ret_last_da
 
 enum plan_problem_kind {
     PLAN_OK = 0,
-    PLAN_SESSIONS_OVERLAP,       /* session a overlaps session b on a shared weekday */
-    PLAN_ITEM_OUTSIDE_CAMPAIGN,  /* item a's window reaches outside its campaign */
-    PLAN_AT_OUTSIDE_SESSIONS,    /* item a's at_usec[at] is in none of its sessions */
-    PLAN_AT_OVERLAPS_CHIME,      /* item a's at_usec[at] overlaps session b's chime */
-    PLAN_AT_OVERLAPS_AT,         /* item a's at[at] overlaps item b's at[at_b] */
-    PLAN_AT_ENDS_AFTER_SESSION,  /* item a's at[at] ends after session b's end (by excess) */
+    PLAN_SESSIONS_OVERLAP, /* session a overlaps session b on a shared weekday */
+    PLAN_ITEM_OUTSIDE_CAMPAIGN, /* item a's window reaches outside its campaign */
+    PLAN_AT_OUTSIDE_SESSIONS, /* item a's at_usec[at] is in none of its sessions */
+    PLAN_AT_OVERLAPS_CHIME, /* item a's at_usec[at] overlaps session b's chime */
+    PLAN_AT_OVERLAPS_AT, /* item a's at[at] overlaps item b's at[at_b] */
+    PLAN_AT_ENDS_AFTER_SESSION, /* item a's at[at] ends after session b's end (by excess) */
     PLAN_CHIME_LONGER_THAN_SESSION, /* session a is shorter than the chime */
 };
 
 struct plan_problem {
     enum plan_problem_kind kind;
-    size_t a, b;          /* items or sessions, per kind */
-    size_t at, at_b;      /* indices into at_usec */
-    int64_t excess_usec;  /* by how much, where it applies */
+    size_t a, b; /* items or sessions, per kind */
+    size_t at, at_b; /* indices into at_usec */
+    int64_t excess_usec; /* by how much, where it applies */
 };
 
 /**
