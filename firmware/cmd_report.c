@@ -71,25 +71,6 @@ static void print_help(void)
           stdout);
 }
 
-/* $XDG_CACHE_HOME/loa/verify, else ~/.cache/loa/verify (as `loa verify`); NULL when
- * neither is set or it cannot be made. */
-static char *cache_dir(void)
-{
-    const char *xdg = getenv("XDG_CACHE_HOME");
-    const char *home = getenv("HOME");
-    char buf[4200];
-    if (xdg && *xdg == '/')
-        snprintf(buf, sizeof buf, "%s/loa", xdg);
-    else if (home && *home == '/')
-        snprintf(buf, sizeof buf, "%s/.cache/loa", home);
-    else
-        return NULL;
-    if (g_mkdir_with_parents(buf, 0700) < 0)
-        return NULL;
-    strcat(buf, "/verify");
-    return strdup(buf);
-}
-
 /* Without --keys: the device's own public key, for the device id of its config. */
 static int own_keyring(const struct loa_config *config, const char *dir, struct ledger_keyring *kr)
 {
@@ -368,7 +349,7 @@ int fw_cmd_report(const struct fw_globals *g, int argc, char **argv)
         n = 1;
     }
     if (!no_cache)
-        cache = cache_dir();
+        cache = fw_verify_cache_dir();
     ro.sources = paths;
     ro.n_sources = n;
     ro.keys = kr;

@@ -42,24 +42,6 @@ static void print_help(void)
           stdout);
 }
 
-/* $XDG_CACHE_HOME/loa/verify, else ~/.cache/loa/verify; NULL when neither is set. */
-static char *cache_dir(void)
-{
-    const char *xdg = getenv("XDG_CACHE_HOME");
-    const char *home = getenv("HOME");
-    char buf[4200];
-    if (xdg && *xdg == '/')
-        snprintf(buf, sizeof buf, "%s/loa", xdg);
-    else if (home && *home == '/')
-        snprintf(buf, sizeof buf, "%s/.cache/loa", home);
-    else
-        return NULL;
-    if (fw_data_dir_ensure(buf) != LOA_EXIT_OK)
-        return NULL;
-    strcat(buf, "/verify");
-    return strdup(buf);
-}
-
 /* Without --keys: the device's own public key, for the device id of its config. */
 static int own_keyring(const struct fw_globals *g, struct ledger_keyring *kr, char *dir,
                        size_t dir_size)
@@ -206,7 +188,7 @@ int fw_cmd_verify(const struct fw_globals *g, int argc, char **argv)
         n = 1;
     }
     if (!no_cache)
-        cache = cache_dir();
+        cache = fw_verify_cache_dir();
     o.keys = kr;
     o.cache_dir = cache;
     size_t bad = SIZE_MAX;

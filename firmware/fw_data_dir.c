@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <glib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -99,4 +100,21 @@ int fw_end_of_local_day_usec(const struct loa_config *config, int32_t day, int64
     *ret_usec = g_date_time_to_unix(next) * INT64_C(1000000) - 1;
     g_date_time_unref(next);
     return 0;
+}
+
+char *fw_verify_cache_dir(void)
+{
+    const char *xdg = getenv("XDG_CACHE_HOME");
+    const char *home = getenv("HOME");
+    char buf[4200];
+    if (xdg && *xdg == '/')
+        snprintf(buf, sizeof buf, "%s/loa", xdg);
+    else if (home && *home == '/')
+        snprintf(buf, sizeof buf, "%s/.cache/loa", home);
+    else
+        return NULL;
+    if (g_mkdir_with_parents(buf, 0700) < 0) /* a cache is optional: no message */
+        return NULL;
+    strcat(buf, "/verify");
+    return strdup(buf);
 }

@@ -34,6 +34,13 @@ int fw_data_dir(const struct fw_globals *g, const struct loa_config *config, cha
  *  LOA_EXIT_OK or LOA_EXIT_RUNTIME after printing why. */
 int fw_data_dir_ensure(const char *data_dir);
 
+/**
+ * Where `loa verify` and `loa report` cache verification results: $XDG_CACHE_HOME/loa/verify,
+ * else ~/.cache/loa/verify (parents made 0700). A new string (free()), or NULL when neither
+ * variable is set or the folder cannot be made (then nothing is cached).
+ */
+char *fw_verify_cache_dir(void);
+
 /** DATA_DIR/ledger.db into buf. */
 void fw_ledger_path(const char *data_dir, char *buf, size_t size);
 /** DATA_DIR/keys into buf. */

@@ -63,6 +63,39 @@ int ledger_sql_read_row(sqlite3_stmt *st, struct ledger_row_buf *rb, struct ledg
     return 0;
 }
 
+int ledger_sql_insert_row(sqlite3_stmt *st, const struct ledger_record *r)
+{
+    char scratch[LEDGER_SHORT_FIELD];
+    int rc = SQLITE_OK;
+    for (int i = 0; i < LF_COUNT && rc == SQLITE_OK; i++) {
+        size_t len;
+        const char *t = ledger_field_text(r, (size_t)i, scratch, &len, NULL);
+        if (!t) {
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            return -EINVAL;
+        }
+        if (len == 0)
+            rc = sqlite3_bind_null(st, i + 1);
+        else if (ledger_fields[i].type == LEDGER_FT_INT)
+            rc = sqlite3_bind_int64(st, i + 1,
+                                    *(const int64_t *)((const char *)r + ledger_fields[i].offset));
+        else
+            rc = sqlite3_bind_text(st, i + 1, t, (int)len, SQLITE_TRANSIENT);
+    }
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(st, LF_COUNT + 1, r->seq);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_blob(st, LF_COUNT + 2, r->prev_hash, LEDGER_HASH_SIZE, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_blob(st, LF_COUNT + 3, r->hash, LEDGER_HASH_SIZE, SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc == SQLITE_DONE ? 0 : ledger_sql_errno(rc);
+}
+
 int ledger_sql_errno(int rc)
 {
     switch (rc & 0xFF) {

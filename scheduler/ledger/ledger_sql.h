@@ -25,6 +25,13 @@ struct ledger_row_buf {
 int ledger_sql_read_row(sqlite3_stmt *st, struct ledger_row_buf *rb, struct ledger_record *r,
                         struct loa_diag *reterr);
 
+/**
+ * Bind every canonical field of r, then seq, prev_hash and hash, to the prepared INSERT st
+ * (columns as ledger_sql_columns()), step it and reset it. Empty fields are stored NULL.
+ * Returns 0, -EINVAL (a field not representable), or ledger_sql_errno() of the step.
+ */
+int ledger_sql_insert_row(sqlite3_stmt *st, const struct ledger_record *r);
+
 /** Map an SQLite result code to a negative errno. */
 int ledger_sql_errno(int rc);
 
