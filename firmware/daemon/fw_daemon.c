@@ -31,6 +31,7 @@
 #include "audio.h"
 #include "board_clock.h"
 #include "board_notify.h"
+#include "fw_board.h"
 #include "fw_daemon.h"
 #include "fw_data_dir.h"
 #include "hash.h"
@@ -210,6 +211,7 @@ static void checkpoint(struct fw_daemon *d, const char *why)
 
 void fw_daemon_commit(struct fw_daemon *d)
 {
+    fw_virt_proof_flush(d, false);
     if (!d->batching)
         return;
     int r = ledger_batch_end(d->ledger);
@@ -308,6 +310,7 @@ static void release_plan(struct fw_daemon *d, const struct fw_action *a)
         if (i == d->n_gens - 1)
             return; /* the current generation is never let go of */
         fw_kiosk_feed_forget_gen(d, g);
+        fw_virt_proof_forget_gen(d, g);
         fw_gen_free(g);
         memmove(&d->gens[i], &d->gens[i + 1], (d->n_gens - i - 1) * sizeof d->gens[0]);
         d->n_gens--;
@@ -828,6 +831,8 @@ void fw_daemon_clock_step(struct fw_daemon *d, int64_t old_usec, int64_t new_use
         fw_core_clock_step(d->core, old_usec, new_usec);
     if (!d->opt.virtual_clock)
         d->next_sync_check = 0; /* a step is often a sync: look at once */
+    else
+        fw_virt_proof_step(d, old_usec);
     fw_daemon_event(d, "clock-step", LEDGER_NONE,
                     "{\"from\":\"%s\",\"to\":\"%s\",\"delta_ms\":%" PRId64 "}", a, b,
                     (new_usec - old_usec) / 1000);
@@ -1173,7 +1178,9 @@ static void boot_event(struct fw_daemon *d, int closed)
 
 int fw_daemon_down(struct fw_daemon *d, int64_t until_usec)
 {
-    /* Everything committed so far stays; nothing else is written (a power cut). */
+    /* Everything committed so far stays; nothing else is written (a power cut). The
+     * kiosk goes dark with the rest. */
+    fw_virt_proof_flush(d, true);
     fw_daemon_commit(d);
     d->player = audio_player_free(d->player);
     d->core = fw_core_free(d->core);
@@ -1188,6 +1195,7 @@ int fw_daemon_down(struct fw_daemon *d, int64_t until_usec)
     struct loa_diag e = {0};
     relay_set(d->relay, false, &e); /* ExecStopPost=loa board off */
     while (d->n_gens > 1) {
+        fw_virt_proof_forget_gen(d, d->gens[0]);
         fw_gen_free(d->gens[0]);
         memmove(&d->gens[0], &d->gens[1], (d->n_gens - 1) * sizeof d->gens[0]);
         d->n_gens--;
@@ -1213,6 +1221,7 @@ int fw_daemon_down(struct fw_daemon *d, int64_t until_usec)
         d->batch_day = fw_clock_local_day(d, d->virt_now);
     }
     boot_event(d, closed < 0 ? 0 : closed);
+    fw_virt_proof_start(d);
     say(d, "back up after an outage (%d interrupted airing%s closed)", closed < 0 ? 0 : closed,
         closed == 1 ? "" : "s");
     return 0;
@@ -1408,17 +1417,13 @@ int fw_daemon_run(const struct fw_globals *g, const struct fw_run_options *opt)
     /* The board. */
     char sim[4200];
     relay_sim_path(d->data_dir, sim, sizeof sim);
-    struct relay_config rc = {
-        .driver = d->opt.virtual_clock                  ? RELAY_DRIVER_SIM
-                  : cfg->board.driver == LOA_BOARD_GPIO ? RELAY_DRIVER_GPIO
-                  : cfg->board.driver == LOA_BOARD_SIM  ? RELAY_DRIVER_SIM
-                                                        : RELAY_DRIVER_NONE,
-        .chip = cfg->board.amp_chip,
-        .line = cfg->board.amp_line,
-        .active_low = cfg->board.amp_active_low,
-        .sim_path = sim,
-    };
+    struct relay_config rc;
+    fw_relay_config_from_loa(cfg, &rc);
+    /* The daemon's own overrides: the sim board's log in the data directory, and a
+     * virtual run never drives a real line (its records carry virtual time). */
+    rc.sim_path = sim;
     if (d->opt.virtual_clock) {
+        rc.driver = RELAY_DRIVER_SIM;
         rc.now_usec = virt_clock;
         rc.now_userdata = d;
     }
@@ -1457,7 +1462,10 @@ int fw_daemon_run(const struct fw_globals *g, const struct fw_run_options *opt)
             d->batch_day = fw_clock_local_day(d, now);
         }
         d->checkpoint_day = fw_clock_local_day(d, now);
+        fw_virt_proof_new(d, &d->vproof);
+        fw_virt_proof_start(d);
         code = fw_clock_virtual_run(d);
+        fw_virt_proof_flush(d, true);
         fw_daemon_commit(d);
         if (d->batching) {
             ledger_batch_end(d->ledger);
@@ -1499,6 +1507,7 @@ int fw_daemon_run(const struct fw_globals *g, const struct fw_run_options *opt)
     say(d, "stopped: %zu airing%s started, %zu final record%s", d->n_airings_started,
         d->n_airings_started == 1 ? "" : "s", d->n_finals, d->n_finals == 1 ? "" : "s");
 out:
+    d->vproof = fw_virt_proof_free(d->vproof);
     d->kiosk = fw_kiosk_link_free(d->kiosk);
     d->kfeed = fw_kiosk_feed_free(d->kfeed);
     d->control = fw_control_free(d->control);

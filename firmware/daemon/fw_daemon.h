@@ -14,6 +14,7 @@
  *   fw_kiosk_link.c  the supervised kiosk child process
  *   fw_kiosk_feed.c  what the kiosk(s) subscribed on the control socket are sent, and
  *                    their proof-of-display records → ledger
+ *   fw_virt_proof.c  virtual runs: the proof-of-display records the kiosk would make
  *   fw_notify.c      sd_notify READY / WATCHDOG / STATUS
  *
  * Ordering rule everywhere: a record is committed to the ledger before fw_core, the
@@ -42,6 +43,7 @@ struct fw_events;
 struct fw_control;
 struct fw_kiosk_link;
 struct fw_kiosk_feed;
+struct fw_virt_proof;
 
 /* ---- Options (cmd_run.c, cmd_demo.c) ------------------------------------------------ */
 
@@ -201,6 +203,7 @@ struct fw_daemon {
     struct fw_control *control;
     struct fw_kiosk_link *kiosk;
     struct fw_kiosk_feed *kfeed; /* real clock with a control socket only */
+    struct fw_virt_proof *vproof; /* virtual clock: the kiosk's proof records */
     guint sig_term, sig_int, sig_hup, watchdog_id, housekeeping_id;
     uint64_t watchdog_interval;
     int64_t watchdog_last_ping;
@@ -410,6 +413,32 @@ struct kiosk_msg;
 void fw_kiosk_feed_proof(struct fw_daemon *d, const struct kiosk_msg *m);
 /** Clean stop: send SHUTDOWN and wait (up to 3 s) for the kiosks' last proof records. */
 void fw_kiosk_feed_shutdown(struct fw_daemon *d);
+/** Append the ledger notice record of one proof-of-display period (local → UTC). */
+struct kiosk_proof_record;
+void fw_kiosk_feed_write_notice(struct fw_daemon *d, const struct kiosk_proof_record *p);
+
+/* ---- fw_virt_proof.c ---------------------------------------------------------------- */
+
+/** Virtual runs: the state that turns the passing virtual time into the kiosk's proof
+ *  records (kiosk_proof_periods()). Returns 0 and *ret. */
+int fw_virt_proof_new(struct fw_daemon *d, struct fw_virt_proof **ret);
+/** Free; accepts NULL; returns NULL. */
+struct fw_virt_proof *fw_virt_proof_free(struct fw_virt_proof *p);
+/** Generation g is about to be freed: drop what was computed over it. */
+void fw_virt_proof_forget_gen(struct fw_daemon *d, const struct fw_gen *g);
+/** The kiosk (re)starts now (boot, back after an outage or a step); nothing when the
+ *  config's kiosk is disabled. */
+void fw_virt_proof_start(struct fw_daemon *d);
+/** Write the records up to now: stop=false up to the last whole local hour (the kiosk
+ *  runs on), stop=true exactly to now, the kiosk stopping (kill, outage, step, end). */
+void fw_virt_proof_flush(struct fw_daemon *d, bool stop);
+/** The clock stepped from old_utc to now: the stretch ends at the old reading and a new
+ *  one starts at the new (the kiosk's periods never span a step). */
+void fw_virt_proof_step(struct fw_daemon *d, int64_t old_utc);
+/** An airing really started (a != NULL) or nothing airs any more (a == NULL): the
+ *  overrides of the body, as fw_kiosk_feed_airing tells a live kiosk. */
+void fw_virt_proof_airing(struct fw_daemon *d, const struct fw_airing_info *info,
+                          const struct fw_airing *a, int64_t start_utc);
 
 /* ---- fw_notify.c -------------------------------------------------------------------- */
 

@@ -367,6 +367,7 @@ int fw_events_apply_due(struct fw_daemon *d)
             fprintf(stderr, "%s:%d: play-now %s refused: %s\n", e->path, x->line, x->item, err.msg);
         break;
     case FW_EVENT_KILL:
+        fw_virt_proof_flush(d, true); /* the kiosk's periods end with the daemon */
         fw_daemon_commit(d);
         fflush(NULL);
         kill(getpid(), SIGKILL);

@@ -250,6 +250,7 @@ void fw_kiosk_feed_content(struct fw_daemon *d)
 void fw_kiosk_feed_airing(struct fw_daemon *d, const struct fw_airing_info *info,
                           const struct fw_airing *a, int64_t start_utc)
 {
+    fw_virt_proof_airing(d, info, a, start_utc);
     if (!have_subscribers(d))
         return;
     struct kiosk_msg m = {.kind = KIOSK_MSG_AIRING};
@@ -273,7 +274,7 @@ void fw_kiosk_feed_greet(struct fw_daemon *d, void (*send)(void *ud, const void 
     send_airing_now(d, send, ud);
 }
 
-static void write_notice(struct fw_daemon *d, const struct kiosk_proof_record *p)
+void fw_kiosk_feed_write_notice(struct fw_daemon *d, const struct kiosk_proof_record *p)
 {
     /* Local timeline → UTC. */
     int32_t d1 = kiosk_lt_day(p->first_shown_lt_usec), d2 = kiosk_lt_day(p->last_shown_lt_usec);
@@ -286,6 +287,18 @@ static void write_notice(struct fw_daemon *d, const struct kiosk_proof_record *p
     r.shown_first_usec = d->tz.to_utc(d->tz.userdata, d1, kiosk_lt_tod(p->first_shown_lt_usec));
     r.shown_last_usec = d->tz.to_utc(d->tz.userdata, d2, kiosk_lt_tod(p->last_shown_lt_usec));
     r.shown_times = p->times_shown;
+    /* The report counts notices by the date shown and by playlist, as airings by their
+     * session date. */
+    r.session_day = d1;
+    const struct fw_gen *g = newest_gen(d);
+    for (size_t i = 0; g && g->rules && i < g->rules->n_playlists && !r.playlist_id; i++) {
+        const struct loa_playlist *pl = g->rules->playlists[i];
+        for (size_t j = 0; j < pl->n_notices; j++)
+            if (strcmp(pl->notices[j].id, p->notice_id) == 0) {
+                r.playlist_id = pl->id;
+                break;
+            }
+    }
     r.shown_seconds = (p->shown_usec + 500000) / 1000000;
     fw_record_append(d, &r);
 }
@@ -296,7 +309,7 @@ void fw_kiosk_feed_proof(struct fw_daemon *d, const struct kiosk_msg *m)
     if (!p->notice_id || !*p->notice_id || !g_utf8_validate(p->notice_id, -1, NULL) ||
         (p->title && !g_utf8_validate(p->title, -1, NULL)))
         return;
-    write_notice(d, p);
+    fw_kiosk_feed_write_notice(d, p);
 }
 
 void fw_kiosk_feed_shutdown(struct fw_daemon *d)

@@ -1,6 +1,7 @@
 /* `loa demo` end to end (SPEC.md "The demo"): `--day` simulates a whole day of the
  * bundled campaign and prints its report; the live demo airs a very short session on
- * the real clock (null output, no display: snapshots) and prints the session's report.
+ * the real clock (null output, no display: the kiosk child on the null display, and
+ * snapshots) and prints the session's report; both reports show notices shown.
  */
 #include <glib.h>
 #include <stdio.h>
@@ -53,6 +54,38 @@ static void rm_rf(const char *dir)
                  NULL);
 }
 
+/* The report's "Tổng cộng" row: its last two columns, notices shown (times, seconds),
+ * written with the Vietnamese thousands separator ("3.252"). */
+static void notices_shown(const char *out, int64_t *ret_times, int64_t *ret_seconds)
+{
+    const char *l = strstr(out, "Tổng cộng");
+    g_assert_nonnull(l);
+    const char *end = strchr(l, '\n');
+    char *line = g_strndup(l, end ? (size_t)(end - l) : strlen(l));
+    char **tok = g_strsplit_set(g_strstrip(line), " ", -1);
+    GPtrArray *words = g_ptr_array_new();
+    for (char **t = tok; *t; t++)
+        if (**t)
+            g_ptr_array_add(words, *t);
+    g_assert_cmpuint(words->len, >=, 3);
+    int64_t v[2];
+    for (int i = 0; i < 2; i++) {
+        GString *digits = g_string_new(NULL);
+        for (const char *c = words->pdata[words->len - 2 + i]; *c; c++)
+            if (g_ascii_isdigit(*c))
+                g_string_append_c(digits, *c);
+            else
+                g_assert_cmpint(*c, ==, '.');
+        v[i] = g_ascii_strtoll(digits->str, NULL, 10);
+        g_string_free(digits, TRUE);
+    }
+    *ret_times = v[0];
+    *ret_seconds = v[1];
+    g_ptr_array_unref(words);
+    g_strfreev(tok);
+    g_free(line);
+}
+
 static void test_day(void)
 {
     const char *argv[] = {loa(), "demo", "--day", NULL};
@@ -66,6 +99,11 @@ static void test_day(void)
     g_assert_nonnull(strstr(out, "BÁO CÁO THỜI LƯỢNG PHÁT THANH"));
     g_assert_nonnull(strstr(out, "Tổng cộng"));
     g_assert_nonnull(strstr(out, "100,0"));
+    /* No kiosk process in a virtual run, yet the day's proof of display is there. */
+    int64_t times, seconds;
+    notices_shown(out, &times, &seconds);
+    g_assert_cmpint(times, >, 0);
+    g_assert_cmpint(seconds, >, 0);
     char *dir = tmp_dir(out);
     char *png = g_build_filename(dir, "kiosk-060010.png", NULL);
     g_assert_true(g_file_test(png, G_FILE_TEST_IS_REGULAR));
@@ -108,6 +146,12 @@ static void test_live_session(void)
     g_assert_nonnull(strstr(out, "BÁO CÁO THỜI LƯỢNG PHÁT THANH"));
     /* One announcement, completed; and the chime. */
     g_assert_nonnull(strstr(out, "100,0"));
+    /* The kiosk ran on the null display: its proof records reached the report. */
+    int64_t times, seconds;
+    notices_shown(out, &times, &seconds);
+    g_test_message("notices shown: %" G_GINT64_FORMAT " times, %" G_GINT64_FORMAT " s", times,
+                   seconds);
+    g_assert_cmpint(times, >, 0);
     char *dir = tmp_dir(out);
     rm_rf(dir);
     g_free(dir);
