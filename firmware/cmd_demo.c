@@ -367,7 +367,6 @@ static int demo_main(struct demo *d, const struct fw_globals *g0)
     GTimeZone *tz = NULL;
     char *cfg_text = NULL, *pl_text = NULL;
     int code = LOA_EXIT_RUNTIME;
-    (void)g0;
 
     if (find_examples(d) < 0)
         return LOA_EXIT_RUNTIME;
@@ -432,8 +431,8 @@ static int demo_main(struct demo *d, const struct fw_globals *g0)
                             "demo simulates a whole day instead (as 'loa demo --day').\n");
             d->day = true;
         } else if (ex->has_quiet_hours &&
-            (civil_window_contains(ex->quiet_start_usec, ex->quiet_end_usec, start) ||
-             civil_window_contains(ex->quiet_start_usec, ex->quiet_end_usec, end - 1))) {
+                   (civil_window_contains(ex->quiet_start_usec, ex->quiet_end_usec, start) ||
+                    civil_window_contains(ex->quiet_start_usec, ex->quiet_end_usec, end - 1))) {
             char *a = hhmmss(ex->quiet_start_usec), *b = hhmmss(ex->quiet_end_usec),
                  *t = hhmmss(now_tod);
             a[5] = b[5] = '\0';
@@ -474,7 +473,10 @@ static int demo_main(struct demo *d, const struct fw_globals *g0)
     if ((code = run_self(d, true, load)) != 0)
         goto out;
 
-    struct fw_globals g = {.program = d->exe, .config_path = d->config, .data_dir = d->data_dir};
+    struct fw_globals g = {.program = d->exe,
+                           .config_path = d->config,
+                           .data_dir = d->data_dir,
+                           .kiosk_layout = g0->kiosk_layout};
     struct fw_run_options o = {.until_utc_usec = INT64_MAX, .quiet = true};
     int32_t day = today;
     if (d->day) {

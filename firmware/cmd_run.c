@@ -100,6 +100,10 @@ int fw_cmd_run(const struct fw_globals *g, int argc, char **argv)
                                           "one");
         o.kiosk = false;
         o.no_control = true;
+        /* The proof of display needs the kiosk's page counts: the renderer, which only
+         * the kiosk helper links (fw.h FW_HELPER_KIOSK). */
+        if (!g->kiosk_layout)
+            return fw_exec_helper(g, FW_HELPER_KIOSK);
     } else if (o.from_text || o.events_path) {
         return fw_usage_error("run ", "--from and --events need --clock virtual");
     }

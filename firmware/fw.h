@@ -20,12 +20,18 @@ enum {
 
 #define LOA_DEFAULT_CONFIG "/etc/loa/loa.cfg"
 
+struct fw_kiosk_layout;
+
 /** What precedes the command on the command line. */
 struct fw_globals {
     const char *program; /* argv[0] */
     const char *config_path; /* --config, else $LOA_CONFIG, else LOA_DEFAULT_CONFIG */
     const char *data_dir; /* --data-dir, or NULL to use storage.data_dir */
     int verbose;
+    char **argv; /* the whole command line, NULL-terminated, for fw_exec_helper */
+    /* The kiosk renderer's page counts (fw_kiosk.h) when this executable links the kiosk
+     * part, else NULL. */
+    const struct fw_kiosk_layout *kiosk_layout;
 };
 
 typedef int fw_command_fn(const struct fw_globals *g, int argc, char **argv);
@@ -48,3 +54,16 @@ void fw_print_diags(const struct loa_diag_list *l);
 void fw_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /** Print a usage error hint ("Try 'loa CMD --help'.") and return LOA_EXIT_USAGE. */
 int fw_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The helper executables that host the optional parts (firmware/CMakeLists.txt
+ * "Executables"): `loa` hands them the commands it does not link. */
+#define FW_HELPER_KIOSK "loa-kiosk" /* kiosk, check, demo, run --clock virtual: SDL */
+#define FW_HELPER_REPORT "loa-report" /* report: xlsxwriter, pango/cairo */
+
+/**
+ * Run the same command line (g->argv) in the helper executable named helper: exec it
+ * from the running binary's directory, else from <that directory>/../LIBEXECDIR/loa,
+ * else from the configured install's libexec dir. Returns only on failure: prints why
+ * and returns LOA_EXIT_RUNTIME.
+ */
+int fw_exec_helper(const struct fw_globals *g, const char *helper);

@@ -8,6 +8,31 @@
 
 #include "fw.h"
 
+/* main.c is built once per executable (firmware/CMakeLists.txt "Executables"):
+ * LOA_WITH_KIOSK / LOA_WITH_REPORT say which optional part this one links. A command of
+ * a part it lacks is handed, with the whole command line, to the helper that has it, so
+ * every executable knows every command and `loa --help` lists them all. */
+#if LOA_WITH_KIOSK
+#include "fw_kiosk.h"
+#else
+static int in_kiosk_helper(const struct fw_globals *g, int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    return fw_exec_helper(g, FW_HELPER_KIOSK);
+}
+#define fw_cmd_kiosk in_kiosk_helper
+#define fw_cmd_check in_kiosk_helper
+#define fw_cmd_demo in_kiosk_helper
+#endif
+#if !LOA_WITH_REPORT
+static int in_report_helper(const struct fw_globals *g, int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    return fw_exec_helper(g, FW_HELPER_REPORT);
+}
+#define fw_cmd_report in_report_helper
+#endif
+
 static const struct fw_command commands[] = {
 #define LOA_COMMAND(name, summary) {#name, summary, fw_cmd_##name},
 #include "commands.def"
@@ -62,7 +87,7 @@ int main(int argc, char **argv)
         {"verbose", no_argument, NULL, 'v'},      {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0},
     };
-    struct fw_globals g = {.program = argv[0]};
+    struct fw_globals g = {.program = argv[0], .argv = argv};
     int c;
 
     setlocale(LC_ALL, "C.UTF-8");
@@ -88,6 +113,9 @@ int main(int argc, char **argv)
             return fw_usage_error(NULL, "bad option");
         }
     }
+#if LOA_WITH_KIOSK
+    g.kiosk_layout = &fw_kiosk_layout_sdl;
+#endif
     if (!g.config_path)
         g.config_path = getenv("LOA_CONFIG");
     if (!g.config_path || !*g.config_path)

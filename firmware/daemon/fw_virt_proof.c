@@ -5,7 +5,9 @@
  * function of the local time and the library (kiosk_proof_periods(), which the kiosk
  * tests show equals what the live kiosk records), the overrides are the airings that
  * cover the body (a kiosk text or the emergency class), and the page counts come from a
- * renderer laid out like the kiosk's (loa.cfg kiosk size, rotation and font).
+ * renderer laid out like the kiosk's (loa.cfg kiosk size, rotation and font), reached
+ * through fw_globals.kiosk_layout: only the kiosk part links the renderer, and `loa run`
+ * hands virtual runs to that helper (firmware/CMakeLists.txt "Executables").
  *
  * The stretch from the last flush is computed per local day (the schedule page's page
  * count is the day's) at each local hour the clock has passed when the day's batch is
@@ -31,6 +33,7 @@ struct fw_virt_proof {
     size_t n_ov, cap_ov;
     bool ov_open;
     int64_t ov_open_from; /* the override on now, open-ended */
+    const struct fw_kiosk_layout *layout; /* the globals', when renderer is set */
     struct kiosk_renderer *renderer; /* NULL: not started yet */
     bool renderer_failed;
     const struct fw_gen *gen; /* plan and library below describe it */
@@ -93,7 +96,8 @@ struct fw_virt_proof *fw_virt_proof_free(struct fw_virt_proof *p)
         return NULL;
     forget_gen(p);
     g_hash_table_unref(p->sched_pages);
-    kiosk_renderer_free(p->renderer);
+    if (p->renderer)
+        p->layout->renderer_free(p->renderer);
     g_free(p->ov);
     g_free(p);
     return NULL;
@@ -115,6 +119,7 @@ static int prepare(struct fw_daemon *d, struct fw_virt_proof *p)
     if (!p->renderer) {
         if (p->renderer_failed)
             return -EIO;
+        const struct fw_kiosk_layout *layout = d->g->kiosk_layout;
         struct kiosk_render_config rcfg = {
             .width = cfg->kiosk.width,
             .height = cfg->kiosk.height,
@@ -122,7 +127,7 @@ static int prepare(struct fw_daemon *d, struct fw_virt_proof *p)
             .font_path = cfg->kiosk.font[0] ? cfg->kiosk.font : NULL,
         };
         struct loa_diag_list warn = {0};
-        int r = kiosk_renderer_new(&rcfg, &p->renderer, &warn);
+        int r = layout ? layout->renderer_new(&rcfg, &p->renderer, &warn) : -ENOTSUP;
         loa_diag_list_clear(&warn);
         if (r < 0) {
             p->renderer_failed = true;
@@ -130,6 +135,7 @@ static int prepare(struct fw_daemon *d, struct fw_virt_proof *p)
                             strerror(-r));
             return r;
         }
+        p->layout = layout;
     }
     if (p->gen == g)
         return 0;
@@ -142,7 +148,7 @@ static int prepare(struct fw_daemon *d, struct fw_virt_proof *p)
         return r;
     p->pages = g_new0(unsigned, p->lib.n_notices + 1);
     for (size_t i = 0; i < p->lib.n_notices; i++)
-        p->pages[i] = kiosk_renderer_notice_pages(p->renderer, &p->lib.notices[i]);
+        p->pages[i] = p->layout->notice_pages(p->renderer, &p->lib.notices[i]);
     p->gen = g;
     return 0;
 }
@@ -188,7 +194,7 @@ static int periods_of_day(struct fw_daemon *d, struct fw_virt_proof *p, int64_t 
         sched_pages = GPOINTER_TO_UINT(cached);
         g_string_free(key, TRUE);
     } else {
-        sched_pages = kiosk_renderer_schedule_pages(p->renderer, &c);
+        sched_pages = p->layout->schedule_pages(p->renderer, &c);
         if (g_hash_table_size(p->sched_pages) >= SCHED_CACHE_MAX)
             g_hash_table_remove_all(p->sched_pages);
         g_hash_table_insert(p->sched_pages, g_string_free(key, FALSE),

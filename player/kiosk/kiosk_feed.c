@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kiosk.h"
-
 #define T_CONTENT "((sss)i(bxx)a(ssssiiiybxx))"
 #define T_SCHEDULE "(ia(uxxs)(bsix))"
 #define T_AIRING "(bssbx)"
@@ -278,27 +276,4 @@ int kiosk_msg_decode(const void *buf, size_t len, struct kiosk_msg **ret)
     }
     *ret = m;
     return 0;
-}
-
-int kiosk_apply_msg(struct kiosk *k, const struct kiosk_msg *m)
-{
-    int rc;
-    switch (m->kind) {
-    case KIOSK_MSG_CONTENT:
-        rc = kiosk_set_identity(k, &m->identity);
-        if (rc >= 0)
-            rc = kiosk_set_settings(k, m->rotate_seconds, &m->screen_off);
-        if (rc >= 0)
-            rc = kiosk_set_notices(k, m->notices, m->n_notices);
-        return rc;
-    case KIOSK_MSG_SCHEDULE:
-        rc = kiosk_set_schedule(k, m->schedule_day, m->schedule, m->n_schedule);
-        if (rc >= 0)
-            rc = kiosk_set_next_session(k, &m->next);
-        return rc;
-    case KIOSK_MSG_AIRING:
-        return kiosk_set_airing(k, &m->airing);
-    default:
-        return -EINVAL;
-    }
 }

@@ -49,6 +49,10 @@ dpkg-deb -c "$DEB" | awk '{ print $1, $2, $6 }' >"$T_TMP/contents"
 has_file() { grep -q " \./$2\$" "$T_TMP/contents" && grep " \./$2\$" "$T_TMP/contents" | grep -q "^$1 root/root "; }
 check "usr/bin/loa, root-owned, executable" has_file -rwxr-xr-x usr/bin/loa
 check "usr/lib/loa/loa-usb-import, executable" has_file -rwxr-xr-x usr/lib/loa/loa-usb-import
+# The helpers `loa` hands the kiosk and report commands to (firmware/CMakeLists.txt).
+for f in usr/libexec/loa/loa-kiosk usr/libexec/loa/loa-report; do
+    check "$f, executable" has_file -rwxr-xr-x "$f"
+done
 for f in usr/lib/systemd/system/loa.service usr/lib/systemd/system/loa-kiosk.service \
     usr/lib/systemd/system/loa-usb@.service usr/lib/udev/rules.d/60-loa-gpio.rules \
     usr/lib/udev/rules.d/90-loa-usb.rules usr/lib/sysusers.d/loa.conf \
@@ -57,7 +61,15 @@ for f in usr/lib/systemd/system/loa.service usr/lib/systemd/system/loa-kiosk.ser
     check "$f" has_file -rw-r--r-- "$f"
 done
 stripped() { readelf -S "$1" >"$T_TMP/sections" 2>&1 && ! grep -q '\.symtab' "$T_TMP/sections"; }
-check "the packaged binary is stripped" stripped "$T_TMP/root/usr/bin/loa"
+for f in usr/bin/loa usr/libexec/loa/loa-kiosk usr/libexec/loa/loa-report; do
+    check "the packaged $f is stripped" stripped "$T_TMP/root/$f"
+done
+# The daemon's own binary maps neither SDL nor the report writers' libraries.
+check "usr/bin/loa links no SDL, xlsxwriter, pango or cairo" \
+    sh -c "! readelf -d '$T_TMP/root/usr/bin/loa' | grep NEEDED | grep -Eq 'SDL|xlsxwriter|pango|cairo'"
+# The installed tree's `loa` finds its helper in ../libexec/loa.
+check "the packaged loa runs 'check' through its helper" \
+    "$T_TMP/root/usr/bin/loa" --config "$T_TMP/root/etc/loa/loa.cfg" --data-dir "$T_TMP/data2" check
 
 # The shipped config, as installed, passes `loa check` (no playlist, no media): the board
 # is gpio and the output auto, neither of which `check` opens.
