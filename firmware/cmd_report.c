@@ -22,6 +22,7 @@
 #include "config.h"
 #include "fw.h"
 #include "fw_data_dir.h"
+#include "fw_keyring.h"
 #include "ledger.h"
 #include "ledger_key.h"
 #include "ledger_report.h"
@@ -72,24 +73,6 @@ static void print_help(void)
 }
 
 /* Without --keys: the device's own public key, for the device id of its config. */
-static int own_keyring(const struct loa_config *config, const char *dir, struct ledger_keyring *kr)
-{
-    char pub[4300];
-    snprintf(pub, sizeof pub, "%s/keys/device.pub", dir);
-    struct ledger_key *k = NULL;
-    struct loa_diag d = {0};
-    int e = ledger_key_load_public(pub, &k, &d);
-    if (e < 0) {
-        fw_print_diag(&d);
-        if (e == -ENOENT)
-            fw_error("this device has no key yet (loa status --key creates it); give --keys");
-        return e == -EBADMSG ? LOA_EXIT_INPUT : LOA_EXIT_RUNTIME;
-    }
-    e = ledger_keyring_add(kr, config->device.id, k->keynum, k->pk, LEDGER_NO_DAY, LEDGER_NO_DAY);
-    ledger_key_free(k);
-    return e < 0 ? LOA_EXIT_RUNTIME : LOA_EXIT_OK;
-}
-
 /* Today in tz; SOURCE_DATE_EPOCH (reproducible output) overrides the clock. */
 static int32_t today_in(const char *tz_name)
 {
@@ -319,20 +302,11 @@ int fw_cmd_report(const struct fw_globals *g, int argc, char **argv)
     if (config && config->device.timezone[0])
         snprintf(tz, sizeof tz, "%s", config->device.timezone);
     if (keys) {
-        struct loa_diag d = {0};
-        int e = ledger_keyring_load(kr, keys, &d);
-        if (e < 0) {
-            fw_print_diag(&d);
-            x = e == -EBADMSG || e == -ENOENT ? LOA_EXIT_INPUT : LOA_EXIT_RUNTIME;
+        x = fw_keyring_from_file(kr, keys);
+        if (x != LOA_EXIT_OK)
             goto out;
-        }
-        if (ledger_keyring_size(kr) == 0) {
-            fprintf(stderr, "%s: error: no keys listed\n", keys);
-            x = LOA_EXIT_INPUT;
-            goto out;
-        }
     } else {
-        x = own_keyring(config, dir, kr);
+        x = fw_keyring_own(kr, config->device.id, dir);
         if (x != LOA_EXIT_OK)
             goto out;
     }

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "fw.h"
 #include "fw_data_dir.h"
+#include "fw_keyring.h"
 #include "ledger.h"
 #include "ledger_key.h"
 #include "ledger_verify.h"
@@ -57,22 +58,9 @@ static int own_keyring(const struct fw_globals *g, struct ledger_keyring *kr, ch
         loa_config_free(config);
         return x;
     }
-    char pub[4300];
-    snprintf(pub, sizeof pub, "%s/keys/device.pub", dir);
-    struct ledger_key *k = NULL;
-    struct loa_diag d = {0};
-    int e = ledger_key_load_public(pub, &k, &d);
-    if (e < 0) {
-        fw_print_diag(&d);
-        if (e == -ENOENT)
-            fw_error("this device has no key yet (loa status --key creates it)");
-        loa_config_free(config);
-        return e == -EBADMSG ? LOA_EXIT_INPUT : LOA_EXIT_RUNTIME;
-    }
-    e = ledger_keyring_add(kr, config->device.id, k->keynum, k->pk, LEDGER_NO_DAY, LEDGER_NO_DAY);
-    ledger_key_free(k);
+    x = fw_keyring_own(kr, config->device.id, dir);
     loa_config_free(config);
-    return e < 0 ? LOA_EXIT_RUNTIME : LOA_EXIT_OK;
+    return x;
 }
 
 static void print_result(const char *src, int e, const struct ledger_verify_result *r)
@@ -150,18 +138,9 @@ int fw_cmd_verify(const struct fw_globals *g, int argc, char **argv)
     if (ledger_keyring_new(&kr) < 0)
         return LOA_EXIT_RUNTIME;
     if (keys) {
-        struct loa_diag d = {0};
-        int e = ledger_keyring_load(kr, keys, &d);
-        if (e < 0) {
-            fw_print_diag(&d);
-            x = e == -EBADMSG || e == -ENOENT ? LOA_EXIT_INPUT : LOA_EXIT_RUNTIME;
+        x = fw_keyring_from_file(kr, keys);
+        if (x != LOA_EXIT_OK)
             goto out;
-        }
-        if (ledger_keyring_size(kr) == 0) {
-            fprintf(stderr, "%s: error: no keys listed\n", keys);
-            x = LOA_EXIT_INPUT;
-            goto out;
-        }
     } else {
         x = own_keyring(g, kr, dir, sizeof dir);
         if (x != LOA_EXIT_OK)
