@@ -6,5 +6,7 @@ set -eu
 cd "$(dirname "$0")/.."
 sh scripts/setup-debian.sh
 cmake -S . -B build >/dev/null
-cmake --build build -j"$(nproc)"
+# Only what the demo runs (the program, its two helpers, the example's media): the test
+# suite is scripts/test.sh's business.
+cmake --build build -j"$(nproc)" --target loa loa-kiosk loa-report loa_examples >/dev/null
 exec build/firmware/loa demo "$@"
