@@ -191,9 +191,72 @@ static void test_control(void)
     dt_device_free(d);
 }
 
+/* An official's edit breaks loa.cfg while the daemon runs: a reload keeps the last config
+ * that loaded, says so (stderr and a ledger event), and the session still airs. */
+static void test_broken_config_reload(void)
+{
+    char *sessions = NULL, *quiet = NULL;
+    dt_session_now(4, 1, &sessions, &quiet);
+    struct dt_options o = {.campaign_from = "2020-01-01",
+                           .campaign_until = "2035-12-31",
+                           .short_items = true,
+                           .sessions = sessions,
+                           .quiet_hours = quiet,
+                           .require_trust = "false",
+                           .board_extra = "amp_warmup_ms = 200; amp_hold_s = 1;"};
+    struct dt_device *d = dt_device_new(&o);
+    const char *args[] = {"--no-kiosk", "--quiet", NULL};
+    GPid pid = dt_daemon_start(d, args, NULL);
+    char *sock = g_build_filename(d->data_dir, "control.sock", NULL);
+    g_assert_true(dt_wait_path(sock, 10000));
+
+    char *good = NULL;
+    g_assert_true(g_file_get_contents(d->config, &good, NULL, NULL));
+    char *broken = g_strconcat(good, "\nvolumme = 0.5;\n", NULL);
+    g_assert_true(g_file_set_contents(d->config, broken, -1, NULL));
+    char *r = dt_control(d, "reload");
+    g_assert_nonnull(r);
+    g_free(r);
+    g_usleep(500000);
+    g_assert_cmpint(kill(pid, 0), ==, 0); /* still running */
+    char *out = NULL, *err = NULL;
+    g_assert_cmpint(dt_loa(d, &out, &err, "status", NULL), ==, 0);
+    g_clear_pointer(&out, g_free);
+    g_clear_pointer(&err, g_free);
+
+    /* The session (starting 4 s after the daemon) still airs on the last good config: its
+     * chime and first short items are over within 20 s. */
+    g_usleep(20 * G_USEC_PER_SEC);
+    kill(pid, SIGTERM);
+    g_assert_cmpint(dt_wait_pid(pid, 15000), ==, 0);
+    g_spawn_close_pid(pid);
+
+    GPtrArray *recs = dt_ledger_records(d);
+    size_t invalid = 0, completed = 0;
+    for (guint i = 0; i < recs->len; i++) {
+        const struct ledger_record *x = recs->pdata[i];
+        if (x->kind == LEDGER_EVENT && strcmp(x->event_type, "config-invalid") == 0)
+            invalid++;
+        if (x->kind == LEDGER_AIRING && x->phase == LEDGER_PHASE_FINAL &&
+            x->outcome == LEDGER_OUTCOME_COMPLETED)
+            completed++;
+    }
+    g_ptr_array_unref(recs);
+    g_assert_cmpuint(invalid, ==, 1);
+    g_assert_cmpuint(completed, >=, 2);
+
+    g_free(broken);
+    g_free(good);
+    g_free(sock);
+    g_free(sessions);
+    g_free(quiet);
+    dt_device_free(d);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/daemon/control/session", test_control);
+    g_test_add_func("/daemon/control/broken-config-reload", test_broken_config_reload);
     return g_test_run();
 }
