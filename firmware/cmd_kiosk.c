@@ -520,6 +520,13 @@ static void on_daemon_message(void *userdata, const struct kiosk_msg *m)
               m->airing.emergency, m->airing.title ? m->airing.title : "");
         rc = kiosk_apply_msg(l->k, m);
         break;
+    case KIOSK_MSG_BANNER:
+        trace(l, "banner seconds=%lld text=\"%s\"",
+              (long long)((m->banner.until_lt_usec - live_now(l) + CIVIL_USEC_PER_SEC / 2) /
+                          CIVIL_USEC_PER_SEC),
+              m->banner.text ? m->banner.text : "");
+        rc = kiosk_apply_msg(l->k, m);
+        break;
     case KIOSK_MSG_SHUTDOWN:
         trace(l, "shutdown");
         g_main_loop_quit(l->loop);

@@ -80,6 +80,8 @@ int fw_cmd_load(const struct fw_globals *g, int argc, char **argv)
     struct library_change_options o = {.now_usec = fw_library_now_usec()};
     int r = library_change(ctx.data_dir, ctx.config, src, n, NULL, 0, &o, &change, &diags);
     x = fw_library_conclude(&ctx, r, change, &diags, "library-load");
+    if (r >= 0)
+        fw_library_notify_daemon(g, NULL, true); /* airs from the next session start */
 out:
     fw_print_diags(&diags);
     loa_diag_list_clear(&diags);

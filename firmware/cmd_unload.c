@@ -39,6 +39,8 @@ int fw_cmd_unload(const struct fw_globals *g, int argc, char **argv)
     int r = library_change(ctx.data_dir, ctx.config, NULL, 0, (const char *const *)argv + optind,
                            (size_t)(argc - optind), &o, &change, &diags);
     x = fw_library_conclude(&ctx, r, change, &diags, "library-unload");
+    if (r >= 0)
+        fw_library_notify_daemon(g, NULL, true); /* takes effect at the next session start */
     library_change_free(change);
     fw_library_end(&ctx);
     return x;

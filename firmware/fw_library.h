@@ -3,6 +3,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -49,6 +50,25 @@ int fw_library_conclude(const struct fw_library_ctx *ctx, int r,
 
 /** Print a one-line summary of a change to stdout. */
 void fw_library_print_change(const struct library_change *change);
+
+/* Seconds the kiosks show a USB import's result (SPEC.md: "shows the result"). */
+#define FW_LIBRARY_BANNER_SECONDS 60
+
+/**
+ * The one-line footer banner for a `loa import` that returned r (fw_library_notify.c):
+ * "USB: đã nạp 2 danh sách phát (a, b)", or "USB: từ chối — <first error of diags,
+ * shortened>" (-EINVAL), "USB: lỗi — ..." (other failures). Returns a g_free() string.
+ */
+char *fw_library_import_banner(int r, const struct library_change *change,
+                               const struct loa_diag_list *diags);
+
+/**
+ * Tell a running daemon about a library change: banner (may be NULL) goes to its kiosks
+ * (`banner FW_LIBRARY_BANNER_SECONDS TEXT`), then `reload` when reload is true (the new
+ * library airs from the next session start; prints a line when the daemon agreed).
+ * Silent when no daemon answers: the command's result does not depend on it.
+ */
+void fw_library_notify_daemon(const struct fw_globals *g, const char *banner, bool reload);
 
 /** Microseconds since the epoch, UTC, from CLOCK_REALTIME. */
 int64_t fw_library_now_usec(void);

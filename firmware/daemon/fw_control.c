@@ -101,10 +101,35 @@ static void kiosk_send(void *ud, const void *buf, size_t len)
     fw_control_send(c->fd, buf, len, -1);
 }
 
+/* `banner SECONDS TEXT`: the text keeps its spaces, so it is not split into words. */
+static void handle_banner(struct conn *c, const char *args)
+{
+    char *end;
+    errno = 0;
+    long sec = strtol(args, &end, 10);
+    if (errno || end == args || *end != ' ' || !end[1]) {
+        reply(c, LOA_EXIT_USAGE, "banner SECONDS TEXT\n");
+        return;
+    }
+    char *text = g_strdup(end + 1);
+    g_strchomp(text);
+    struct loa_diag e = {0};
+    int secs = sec < 1 || sec > FW_BANNER_MAX_SECONDS ? 0 : (int)sec; /* 0: refused below */
+    int r = fw_kiosk_feed_banner(c->ctl->d, secs, text, c->uid, &e);
+    g_free(text);
+    char msg[1200];
+    snprintf(msg, sizeof msg, "%s\n", r < 0 ? e.msg : "banner sent");
+    reply(c, r < 0 ? exit_for(r) : LOA_EXIT_OK, msg);
+}
+
 /* Handle one complete request. Returns true when the connection stays open. */
 static bool handle(struct conn *c, char *req)
 {
     struct fw_daemon *d = c->ctl->d;
+    if (strncmp(req, "banner ", 7) == 0) {
+        handle_banner(c, req + 7);
+        return false;
+    }
     char *words[8] = {0};
     size_t n = 0;
     char *save = NULL;

@@ -14,13 +14,16 @@
  *   resume
  *   reload
  *   clock-confirm
+ *   banner SECONDS TEXT               show TEXT (the rest of the line, spaces kept) in
+ *                                     the kiosks' footer for SECONDS (1..3600); `loa
+ *                                     import` sends its result this way
  *   kiosk-subscribe                   the connection becomes a kiosk feed: the daemon
  *                                     sends kiosk messages (kiosk_feed.h), the kiosk
  *                                     sends back PROOF messages
  * A reply is "ok\n" or "error N\n" (N the exit code the client should return) followed
  * by text for people (or JSON for `status json`). The caller's uid (SO_PEERCRED) is
- * recorded in the ledger event of each play-now, pause, resume, reload and
- * clock-confirm.
+ * recorded in the ledger event of each play-now, pause, resume, reload, clock-confirm
+ * and banner.
  */
 #pragma once
 

@@ -411,6 +411,17 @@ void fw_kiosk_feed_greet(struct fw_daemon *d, void (*send)(void *ud, const void 
 /** A decoded KIOSK_MSG_PROOF from a kiosk: append the ledger notice record (UTC). */
 struct kiosk_msg;
 void fw_kiosk_feed_proof(struct fw_daemon *d, const struct kiosk_msg *m);
+/* Longest `banner` request in seconds (an hour: it is news, not a notice). */
+#define FW_BANNER_MAX_SECONDS 3600
+/**
+ * `banner SECONDS TEXT` from the control socket (uid the caller's): record a ledger event
+ * "banner" and send KIOSK_MSG_BANNER (now + seconds, local timeline) to every subscribed
+ * kiosk; a kiosk subscribing while it is due gets it too. Returns 0, or -EINVAL (text
+ * empty, over KIOSK_BANNER_MAX bytes, not one line of UTF-8; seconds outside
+ * 1..FW_BANNER_MAX_SECONDS) with a message in *reterr.
+ */
+int fw_kiosk_feed_banner(struct fw_daemon *d, int seconds, const char *text, int64_t uid,
+                         struct loa_diag *reterr);
 /** Clean stop: send SHUTDOWN and wait (up to 3 s) for the kiosks' last proof records. */
 void fw_kiosk_feed_shutdown(struct fw_daemon *d);
 /** Append the ledger notice record of one proof-of-display period (local → UTC). */

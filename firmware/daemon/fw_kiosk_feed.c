@@ -6,7 +6,8 @@
  * plan in effect and the next session) and AIRING (what is on air now). Afterwards:
  * CONTENT + SCHEDULE after each reload, SCHEDULE at local midnight, when the next
  * session starts and when a pending reload takes effect, AIRING whenever the player
- * really starts or ends an airing (plan, play-now, emergency), SHUTDOWN on a clean stop.
+ * really starts or ends an airing (plan, play-now, emergency), BANNER for a `banner`
+ * request (and to a kiosk subscribing while it is due), SHUTDOWN on a clean stop.
  * PROOF messages coming back become ledger `notice` records (local → UTC).
  *
  * The schedule is computed on plans of its own over the generation's rules, so the
@@ -36,6 +37,8 @@ struct fw_kiosk_feed {
     bool sent;
     int64_t resend_at_lt; /* the schedule is sent again at this local instant */
     guint timer;
+    char *banner; /* the last `banner` request's text, NULL when none */
+    int64_t banner_until_lt;
 };
 
 static int64_t to_lt(const struct fw_daemon *d, int64_t utc)
@@ -218,6 +221,7 @@ struct fw_kiosk_feed *fw_kiosk_feed_free(struct fw_kiosk_feed *f)
         g_source_remove(f->timer);
     plan_free(f->today);
     plan_free(f->ahead);
+    g_free(f->banner);
     g_free(f);
     return NULL;
 }
@@ -272,6 +276,53 @@ void fw_kiosk_feed_greet(struct fw_daemon *d, void (*send)(void *ud, const void 
     send_content(d, send, ud);
     send_schedule(d, send, ud);
     send_airing_now(d, send, ud);
+    struct fw_kiosk_feed *f = d->kfeed;
+    if (f && f->banner && to_lt(d, fw_daemon_now(d)) < f->banner_until_lt) {
+        struct kiosk_msg m = {.kind = KIOSK_MSG_BANNER, .banner = {f->banner, f->banner_until_lt}};
+        send_msg(&m, send, ud);
+    }
+}
+
+/* text as the inside of a JSON string. */
+static char *json_escape(const char *text)
+{
+    GString *s = g_string_new(NULL);
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            g_string_append_printf(s, "\\%c", *p);
+        else if (*p < 0x20)
+            g_string_append_printf(s, "\\u%04x", *p);
+        else
+            g_string_append_c(s, (char)*p);
+    }
+    return g_string_free(s, FALSE);
+}
+
+int fw_kiosk_feed_banner(struct fw_daemon *d, int seconds, const char *text, int64_t uid,
+                         struct loa_diag *reterr)
+{
+    if (seconds < 1 || seconds > FW_BANNER_MAX_SECONDS)
+        return loa_diag_set(reterr, -EINVAL, LOA_SEV_ERROR, NULL, 0,
+                            "banner: seconds must be 1..%d", FW_BANNER_MAX_SECONDS);
+    if (!text || !*text || strlen(text) > KIOSK_BANNER_MAX || strpbrk(text, "\r\n") ||
+        !g_utf8_validate(text, -1, NULL))
+        return loa_diag_set(reterr, -EINVAL, LOA_SEV_ERROR, NULL, 0,
+                            "banner: the text must be one line of 1..%d bytes of UTF-8",
+                            KIOSK_BANNER_MAX);
+    char *esc = json_escape(text);
+    fw_daemon_event(d, "banner", uid, "{\"seconds\":%d,\"text\":\"%s\"}", seconds, esc);
+    g_free(esc);
+    int64_t until = to_lt(d, fw_daemon_now(d)) + (int64_t)seconds * CIVIL_USEC_PER_SEC;
+    if (d->kfeed) {
+        g_free(d->kfeed->banner);
+        d->kfeed->banner = g_strdup(text);
+        d->kfeed->banner_until_lt = until;
+    }
+    if (have_subscribers(d)) {
+        struct kiosk_msg m = {.kind = KIOSK_MSG_BANNER, .banner = {text, until}};
+        send_msg(&m, broadcast_fn, d);
+    }
+    return 0;
 }
 
 void fw_kiosk_feed_write_notice(struct fw_daemon *d, const struct kiosk_proof_record *p)

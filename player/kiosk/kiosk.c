@@ -21,6 +21,7 @@ struct kiosk {
     int32_t schedule_day;
     struct kiosk_airing airing; /* title/text owned */
     struct kiosk_next_session next; /* name owned */
+    struct kiosk_banner banner; /* text owned */
     int rotate_seconds;
     struct kiosk_screen_off screen_off;
     struct kiosk_content content;
@@ -60,6 +61,7 @@ static void rebuild(struct kiosk *k)
         .n_schedule = k->n_lines,
         .airing = k->airing,
         .next = k->next,
+        .banner = k->banner,
     };
     k->dirty = true;
 }
@@ -166,6 +168,7 @@ struct kiosk *kiosk_free(struct kiosk *k)
     free((char *)k->airing.title);
     free((char *)k->airing.text);
     free((char *)k->next.name);
+    free((char *)k->banner.text);
     free(k->flags);
     free(k);
     return NULL;
@@ -295,6 +298,22 @@ int kiosk_set_next_session(struct kiosk *k, const struct kiosk_next_session *nex
     }
     free((char *)k->next.name);
     k->next = nn;
+    rebuild(k);
+    return 0;
+}
+
+int kiosk_set_banner(struct kiosk *k, const struct kiosk_banner *b)
+{
+    struct kiosk_banner nb = {0};
+    if (b && b->text && *b->text) {
+        char *text = strdup(b->text);
+        if (!text)
+            return -ENOMEM;
+        nb.text = text;
+        nb.until_lt_usec = b->until_lt_usec;
+    }
+    free((char *)k->banner.text);
+    k->banner = nb;
     rebuild(k);
     return 0;
 }

@@ -56,6 +56,9 @@ int kiosk_set_schedule(struct kiosk *k, int32_t day, const struct kiosk_schedule
 int kiosk_set_airing(struct kiosk *k, const struct kiosk_airing *a);
 /** The next session for the footer; NULL (or !present) when none is known. */
 int kiosk_set_next_session(struct kiosk *k, const struct kiosk_next_session *next);
+/** A footer banner shown until b->until_lt_usec (kiosk_update schedules the redraw at
+ *  its end); a new one replaces the old; NULL or empty text removes it. */
+int kiosk_set_banner(struct kiosk *k, const struct kiosk_banner *b);
 
 /** The content as the kiosk holds it (borrowed; valid until the next kiosk_set_*()). */
 const struct kiosk_content *kiosk_content(const struct kiosk *k);

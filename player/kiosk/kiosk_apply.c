@@ -25,6 +25,8 @@ int kiosk_apply_msg(struct kiosk *k, const struct kiosk_msg *m)
         return rc;
     case KIOSK_MSG_AIRING:
         return kiosk_set_airing(k, &m->airing);
+    case KIOSK_MSG_BANNER:
+        return kiosk_set_banner(k, &m->banner);
     default:
         return -EINVAL;
     }

@@ -11,6 +11,7 @@
 #define T_AIRING "(bssbx)"
 #define T_SHUTDOWN "()"
 #define T_PROOF "(ssxxuxu)"
+#define T_BANNER "(sx)"
 
 struct feed_priv {
     GVariant *v;
@@ -31,6 +32,8 @@ static const char *type_of(enum kiosk_msg_kind k)
         return T_SHUTDOWN;
     case KIOSK_MSG_PROOF:
         return T_PROOF;
+    case KIOSK_MSG_BANNER:
+        return T_BANNER;
     }
     return NULL;
 }
@@ -78,6 +81,8 @@ static GVariant *payload(const struct kiosk_msg *m)
                              (gint64)m->proof.first_shown_lt_usec,
                              (gint64)m->proof.last_shown_lt_usec, (guint32)m->proof.times_shown,
                              (gint64)m->proof.shown_usec, (guint32)m->proof.closed_by);
+    case KIOSK_MSG_BANNER:
+        return g_variant_new("(sx)", s_(m->banner.text), (gint64)m->banner.until_lt_usec);
     }
     return NULL;
 }
@@ -224,6 +229,16 @@ static int decode_payload(struct kiosk_msg *m, struct feed_priv *p, GVariant *in
             return -EBADMSG;
         m->proof = (struct kiosk_proof_record){
             id, title, first, last, times, shown, (enum kiosk_proof_close)why};
+        return 0;
+    }
+    case KIOSK_MSG_BANNER: {
+        const char *text;
+        gint64 until;
+        g_variant_get(inner, "(&sx)", &text, &until);
+        /* One short line for a footer: anything else is not a banner we made. */
+        if (strlen(text) > KIOSK_BANNER_MAX || strpbrk(text, "\r\n"))
+            return -EBADMSG;
+        m->banner = (struct kiosk_banner){nonempty(text), until};
         return 0;
     }
     }

@@ -6,7 +6,8 @@
  * rotate_seconds, screen_off, notices), KIOSK_MSG_SCHEDULE at start, at midnight and at
  * reloads (today's "Lịch phát hôm nay" and the next session), KIOSK_MSG_AIRING when an
  * airing starts or ends (what actually airs, play-now and emergencies included),
- * KIOSK_MSG_SHUTDOWN to stop the kiosk cleanly.
+ * KIOSK_MSG_BANNER for a short footer message until a time (`banner` control request:
+ * the result of a USB import), KIOSK_MSG_SHUTDOWN to stop the kiosk cleanly.
  * Kiosk -> daemon: KIOSK_MSG_PROOF, one per proof-of-display record (kiosk_proof.h); the
  * daemon converts its local times to UTC and appends a ledger `notice` record.
  *
@@ -32,6 +33,7 @@ enum kiosk_msg_kind {
     KIOSK_MSG_AIRING = 3,
     KIOSK_MSG_SHUTDOWN = 4,
     KIOSK_MSG_PROOF = 5,
+    KIOSK_MSG_BANNER = 6,
 };
 
 /** One message. Which fields count depends on kind; pointers are borrowed (encode) or
@@ -53,6 +55,9 @@ struct kiosk_msg {
     struct kiosk_airing airing;
     /* PROOF */
     struct kiosk_proof_record proof;
+    /* BANNER: text NULL/"" clears; decode refuses text over KIOSK_BANNER_MAX bytes or
+     * with a line break */
+    struct kiosk_banner banner;
 
     void *priv_; /* decode: the storage behind the pointers */
 };
@@ -74,7 +79,7 @@ int kiosk_msg_decode(const void *buf, size_t len, struct kiosk_msg **ret);
 struct kiosk_msg *kiosk_msg_free(struct kiosk_msg *m);
 
 /**
- * Apply a daemon message to the live kiosk (CONTENT, SCHEDULE, AIRING; SHUTDOWN and
+ * Apply a daemon message to the live kiosk (CONTENT, SCHEDULE, AIRING, BANNER; SHUTDOWN and
  * PROOF are the caller's business and return -EINVAL). The caller then runs
  * kiosk_update(). Returns 0 or a negative errno.
  */

@@ -292,6 +292,11 @@ int kiosk_renderer_compose(struct kiosk_renderer *r, const struct kiosk_content 
             edge = min64(edge, kiosk_lt(day, e));
         next = min64(next, edge);
     }
+    /* The banner is in the footer, which an emergency and screen_off do not draw. */
+    if (kiosk_banner_at(&c->banner, t_lt_usec)) {
+        v.banner = v.screen != KIOSK_SCREEN_OFF && v.screen != KIOSK_SCREEN_EMERGENCY;
+        next = min64(next, c->banner.until_lt_usec);
+    }
     v.next_change_lt_usec = next;
     *ret = v;
     return 0;
@@ -303,7 +308,7 @@ bool kiosk_view_same_picture(const struct kiosk_view *a, const struct kiosk_view
         return false;
     if (a->screen == KIOSK_SCREEN_OFF)
         return true;
-    if (a->page != b->page || a->n_pages != b->n_pages)
+    if (a->page != b->page || a->n_pages != b->n_pages || a->banner != b->banner)
         return false;
     if (a->screen == KIOSK_SCREEN_NOTICE && a->slot.notice != b->slot.notice)
         return false;

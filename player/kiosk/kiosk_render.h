@@ -7,8 +7,9 @@
  *   body    notice title + text auto-fitted and wrapped (never below 1/20 of the short
  *           side; longer text split into pages), optional image letterboxed beside or
  *           above it; the built-in "Lịch phát hôm nay"; an airing announcement's text
- *   footer  "ĐANG PHÁT: <title>" while something airs, else the next session; the page
- *           number when a notice has several
+ *   footer  a banner while one is due (kiosk_banner), else "ĐANG PHÁT: <title>" while
+ *           something airs, else the next session; the page number when a notice has
+ *           several
  * An emergency airing fills the whole screen in red (even in screen_off hours); during
  * screen_off hours the frame is black and the view says the display should be off.
  * All text is NFC-normalised before shaping, so NFD input draws the same pixels.
@@ -54,8 +55,10 @@ struct kiosk_view {
     bool display_on; /* false only for KIOSK_SCREEN_OFF: the driver powers the panel off */
     struct kiosk_slot slot; /* the rotation's slot at t (it runs on beneath airings) */
     unsigned page, n_pages; /* of what the body shows (notice, schedule or airing text) */
+    bool banner; /* the footer shows content.banner (kiosk_banner_at, and a footer drawn) */
     int64_t next_change_lt_usec; /* the next instant the picture may change by itself:
-                                    the clock's minute, the rotation, a page, screen_off */
+                                    the clock's minute, the rotation, a page, screen_off,
+                                    a banner's end */
 };
 
 /** Do two views draw the same picture (same screen, content page and clock minute)? */
@@ -154,5 +157,6 @@ void kiosk_renderer_last_layout(const struct kiosk_renderer *r, struct kiosk_lay
 #define KIOSK_RGB_BODY 0xFAFAF7u
 #define KIOSK_RGB_FOOTER 0x263238u
 #define KIOSK_RGB_AIRING 0xC62828u
+#define KIOSK_RGB_BANNER 0xE65100u
 #define KIOSK_RGB_EMERGENCY 0xB71C1Cu
 #define KIOSK_RGB_OFF 0x000000u

@@ -101,6 +101,23 @@ struct kiosk_screen_off {
     int64_t start_usec, end_usec; /* [start, end), may wrap midnight */
 };
 
+/* Longest banner text accepted (bytes of UTF-8); longer messages are refused. */
+#define KIOSK_BANNER_MAX 512
+
+/** A short message for the footer (e.g. the result of a USB import), shown instead of
+ *  the next session or "ĐANG PHÁT" until its time passes (not over an emergency or
+ *  screen_off). */
+struct kiosk_banner {
+    const char *text; /* UTF-8, one line; NULL or "" when none */
+    int64_t until_lt_usec; /* shown while t < until */
+};
+
+/** Is banner b shown at local timeline instant t? */
+static inline bool kiosk_banner_at(const struct kiosk_banner *b, int64_t t_lt_usec)
+{
+    return b->text && *b->text && t_lt_usec < b->until_lt_usec;
+}
+
 /** Everything the kiosk needs to decide and draw what shows. */
 struct kiosk_content {
     struct kiosk_identity identity;
@@ -113,4 +130,5 @@ struct kiosk_content {
     size_t n_schedule;
     struct kiosk_airing airing;
     struct kiosk_next_session next;
+    struct kiosk_banner banner;
 };

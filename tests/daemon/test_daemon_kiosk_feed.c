@@ -9,6 +9,7 @@
  *   the ledger as notice records before the shutdown event.
  */
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,12 +72,33 @@ static void test_kiosk_feed(void)
     int64_t k1 = dt_status_number(d, "pid");
     g_assert_cmpint(k1, >, 0);
 
+    /* A banner for the footer reaches the kiosk (spaces kept); nonsense is refused. */
+    char *r = dt_control(d, "banner 5 Xin chào bà con");
+    g_assert_nonnull(r);
+    g_assert_true(g_str_has_prefix(r, "ok"));
+    g_free(r);
+    g_assert_true(wait_trace(trace, "banner seconds=5 text=\"Xin chào bà con\"", 1, 5000));
+    r = dt_control(d, "banner 0 x");
+    g_assert_nonnull(r);
+    g_assert_true(g_str_has_prefix(r, "error"));
+    g_free(r);
+    /* `loa import` tells the daemon its result, here a refusal (no playlist). */
+    char *stick = g_build_filename(d->dir, "stick", NULL);
+    g_assert_cmpint(g_mkdir(stick, 0755), ==, 0);
+    char *out = NULL, *err = NULL;
+    g_assert_cmpint(dt_loa(d, &out, &err, "import", stick, NULL), !=, 0);
+    g_test_message("import: %s%s", out, err);
+    g_free(out);
+    g_free(err);
+    g_free(stick);
+    g_assert_true(wait_trace(trace, "banner seconds=60 text=\"USB: từ chối — stick: ", 1, 5000));
+
     /* What really airs: a plan airing starts (the chime first) and ends. */
     g_assert_true(wait_trace(trace, "airing active=1 emergency=0", 1, 15000));
     g_assert_true(wait_trace(trace, "airing active=0", 1, 15000));
 
     /* An emergency play-now: the kiosk's screen is the emergency screen. */
-    char *r = dt_control(d, "play-now item e emergency");
+    r = dt_control(d, "play-now item e emergency");
     g_assert_nonnull(r);
     g_assert_true(g_str_has_prefix(r, "ok"));
     g_free(r);

@@ -184,6 +184,124 @@ static void test_apply(void)
     kiosk_free(k);
 }
 
+/* The footer's background at its top-left corner (a margin: never text). */
+static uint32_t footer_bg(struct kiosk *k)
+{
+    struct kiosk_layout lay;
+    kiosk_renderer_last_layout(kiosk_get_renderer(k), &lay);
+    g_assert_cmpint(lay.footer.w, >, 0);
+    int w, h, pitch;
+    const uint32_t *px = kiosk_renderer_pixels(kiosk_get_renderer(k), &w, &h, &pitch);
+    return px[(size_t)(lay.footer.y + 1) * ((size_t)pitch / 4) + (size_t)lay.footer.x + 1] &
+           0xFFFFFFu;
+}
+
+static void test_banner(void)
+{
+    /* Round trip, and an empty text (the clearing message) decodes as none. */
+    struct kiosk_msg m = {.kind = KIOSK_MSG_BANNER,
+                          .banner = {"USB: đã nạp 2 danh sách phát (a, b)", test_at(10, 1, 0)}};
+    struct kiosk_msg *o = roundtrip(&m);
+    g_assert_cmpint(o->kind, ==, KIOSK_MSG_BANNER);
+    g_assert_cmpstr(o->banner.text, ==, "USB: đã nạp 2 danh sách phát (a, b)");
+    g_assert_cmpint(o->banner.until_lt_usec, ==, test_at(10, 1, 0));
+    kiosk_msg_free(o);
+    struct kiosk_msg clear = {.kind = KIOSK_MSG_BANNER};
+    o = roundtrip(&clear);
+    g_assert_null(o->banner.text);
+    kiosk_msg_free(o);
+
+    /* Malformed: a line break, an overlong text, a banner kind over another payload. */
+    void *buf;
+    size_t len;
+    struct kiosk_msg bad = {.kind = KIOSK_MSG_BANNER, .banner = {"hai\ndòng", 1}};
+    g_assert_cmpint(kiosk_msg_encode(&bad, &buf, &len), ==, 0);
+    g_assert_cmpint(kiosk_msg_decode(buf, len, &o), ==, -EBADMSG);
+    free(buf);
+    char *longtext = g_strnfill(KIOSK_BANNER_MAX + 1, 'x');
+    bad.banner.text = longtext;
+    g_assert_cmpint(kiosk_msg_encode(&bad, &buf, &len), ==, 0);
+    g_assert_cmpint(kiosk_msg_decode(buf, len, &o), ==, -EBADMSG);
+    free(buf);
+    g_free(longtext);
+    struct kiosk_msg a = {.kind = KIOSK_MSG_AIRING, .airing = {true, "T", "x", false, 5}};
+    g_assert_cmpint(kiosk_msg_encode(&a, &buf, &len), ==, 0);
+    ((unsigned char *)buf)[0] = KIOSK_MSG_BANNER; /* kind says banner, payload is an airing */
+    g_assert_cmpint(kiosk_msg_decode(buf, len, &o), ==, -EBADMSG);
+    free(buf);
+
+    /* Applied to a live kiosk: in the footer until its time, over an airing, not over an
+     * emergency; the kiosk wakes at its end. */
+    struct kiosk_config cfg = {.render = {800, 480, 0, TEST_FONT, NULL},
+                               .display = {.driver = "null"}};
+    struct kiosk *k = NULL;
+    g_assert_cmpint(kiosk_new(&cfg, &k, NULL), ==, 0);
+    int64_t next;
+    g_assert_cmpint(kiosk_update(k, test_at(10, 0, 0), &next), ==, 0);
+    g_assert_false(kiosk_last_view(k)->banner);
+    g_assert_cmphex(footer_bg(k), ==, KIOSK_RGB_FOOTER);
+
+    struct kiosk_msg b = {.kind = KIOSK_MSG_BANNER,
+                          .banner = {"USB: từ chối", test_at(10, 0, 30) + 500000}};
+    g_assert_cmpint(kiosk_msg_encode(&b, &buf, &len), ==, 0);
+    g_assert_cmpint(kiosk_msg_decode(buf, len, &o), ==, 0);
+    free(buf);
+    g_assert_cmpint(kiosk_apply_msg(k, o), ==, 0);
+    kiosk_msg_free(o);
+    g_assert_cmpstr(kiosk_content(k)->banner.text, ==, "USB: từ chối");
+    g_assert_cmpint(kiosk_update(k, test_at(10, 0, 1), &next), ==, 0);
+    g_assert_true(kiosk_last_view(k)->banner);
+    g_assert_cmphex(footer_bg(k), ==, KIOSK_RGB_BANNER);
+    g_assert_cmpint(next, <=, test_at(10, 0, 30) + 500000);
+    /* Just before its end, after the rotation's wake-ups: the kiosk's next is the end. */
+    g_assert_cmpint(kiosk_update(k, test_at(10, 0, 30), &next), ==, 0);
+    g_assert_true(kiosk_last_view(k)->banner);
+    g_assert_cmpint(next, ==, test_at(10, 0, 30) + 500000);
+
+    struct kiosk_msg air = {.kind = KIOSK_MSG_AIRING,
+                            .airing = {true, "Tin", NULL, false, test_at(10, 0, 2)}};
+    g_assert_cmpint(kiosk_apply_msg(k, &air), ==, 0);
+    g_assert_cmpint(kiosk_update(k, test_at(10, 0, 2), &next), ==, 0);
+    g_assert_true(kiosk_last_view(k)->banner);
+    g_assert_cmphex(footer_bg(k), ==, KIOSK_RGB_BANNER);
+    air.airing.emergency = true;
+    g_assert_cmpint(kiosk_apply_msg(k, &air), ==, 0);
+    g_assert_cmpint(kiosk_update(k, test_at(10, 0, 3), &next), ==, 0);
+    g_assert_cmpint(kiosk_last_view(k)->screen, ==, KIOSK_SCREEN_EMERGENCY);
+    g_assert_false(kiosk_last_view(k)->banner);
+    air.airing.emergency = false;
+    g_assert_cmpint(kiosk_apply_msg(k, &air), ==, 0);
+    g_assert_cmpint(kiosk_update(k, test_at(10, 0, 4), &next), ==, 0);
+    g_assert_true(kiosk_last_view(k)->banner);
+    g_assert_cmpint(kiosk_update(k, test_at(10, 0, 30) + 1000, &next), ==, 0);
+    g_assert_cmpint(next, ==, test_at(10, 0, 30) + 500000);
+
+    /* At its end the airing's footer is back. */
+    struct kiosk_stats st0, st1;
+    kiosk_get_stats(k, &st0);
+    g_assert_cmpint(kiosk_update(k, next, &next), ==, 0);
+    kiosk_get_stats(k, &st1);
+    g_assert_false(kiosk_last_view(k)->banner);
+    g_assert_cmpuint(st1.redraws, ==, st0.redraws + 1);
+    g_assert_cmphex(footer_bg(k), ==, KIOSK_RGB_AIRING);
+    air.airing.active = false;
+    g_assert_cmpint(kiosk_apply_msg(k, &air), ==, 0);
+    g_assert_cmpint(kiosk_update(k, test_at(10, 0, 40), &next), ==, 0);
+    g_assert_cmphex(footer_bg(k), ==, KIOSK_RGB_FOOTER);
+
+    /* A new banner replaces the old one; an empty one clears it. */
+    b.banner.until_lt_usec = test_at(10, 5, 0);
+    g_assert_cmpint(kiosk_apply_msg(k, &b), ==, 0);
+    g_assert_cmpint(kiosk_update(k, test_at(10, 0, 41), &next), ==, 0);
+    g_assert_true(kiosk_last_view(k)->banner);
+    g_assert_cmpint(kiosk_apply_msg(k, &clear), ==, 0);
+    g_assert_cmpint(kiosk_update(k, test_at(10, 0, 42), &next), ==, 0);
+    g_assert_false(kiosk_last_view(k)->banner);
+    g_assert_cmphex(footer_bg(k), ==, KIOSK_RGB_FOOTER);
+    kiosk_shutdown(k, test_at(10, 0, 43));
+    kiosk_free(k);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -192,5 +310,6 @@ int main(int argc, char **argv)
     g_test_add_func("/kiosk/feed/schedule-airing-proof", test_schedule_airing_proof);
     g_test_add_func("/kiosk/feed/malformed", test_malformed);
     g_test_add_func("/kiosk/feed/apply", test_apply);
+    g_test_add_func("/kiosk/feed/banner", test_banner);
     return g_test_run();
 }

@@ -83,13 +83,20 @@ void kr_draw_header(struct kiosk_renderer *r, const struct kiosk_content *c, int
     free(commune);
 }
 
-static void footer_text(const struct kiosk_content *c, int64_t t, char *buf, size_t n,
-                        bool *ret_airing)
+static void footer_text(const struct kiosk_content *c, const struct kiosk_view *v, char *buf,
+                        size_t n, uint32_t *ret_bg)
 {
-    *ret_airing = false;
+    const int64_t t = v->t_lt_usec;
+    *ret_bg = KIOSK_RGB_FOOTER;
+    /* A banner is short-lived news (a USB import's result): it wins over the airing. */
+    if (v->banner && c->banner.text) {
+        snprintf(buf, n, "%s", c->banner.text);
+        *ret_bg = KIOSK_RGB_BANNER;
+        return;
+    }
     if (c->airing.active) {
         snprintf(buf, n, "ĐANG PHÁT: %s", c->airing.title ? c->airing.title : "");
-        *ret_airing = true;
+        *ret_bg = KIOSK_RGB_AIRING;
         return;
     }
     if (!c->next.present) {
@@ -114,14 +121,15 @@ void kr_draw_footer(struct kiosk_renderer *r, const struct kiosk_content *c,
                     const struct kiosk_view *v)
 {
     char raw[1024], pages[32] = "";
-    bool airing;
-    footer_text(c, v->t_lt_usec, raw, sizeof raw, &airing);
+    uint32_t bg;
+    footer_text(c, v, raw, sizeof raw, &bg);
+    const bool airing = bg != KIOSK_RGB_FOOTER;
     if (v->n_pages > 1)
         snprintf(pages, sizeof pages, "Trang %u/%u", v->page + 1, v->n_pages);
     char *text = ktext_nfc(raw);
     if (!text)
         return;
-    uint64_t key = kr_hash_str(kr_hash_str(kr_hash_i64(0, airing), text), pages);
+    uint64_t key = kr_hash_str(kr_hash_str(kr_hash_i64(0, bg), text), pages);
     key = kr_hash_i64(key, r->footer.y);
     if (key == r->footer_key) {
         free(text);
@@ -129,7 +137,7 @@ void kr_draw_footer(struct kiosk_renderer *r, const struct kiosk_content *c,
     }
     r->footer_key = key;
     r->rec_footer.n = 0;
-    kr_fill(r->frame, r->footer, airing ? KIOSK_RGB_AIRING : KIOSK_RGB_FOOTER);
+    kr_fill(r->frame, r->footer, bg);
 
     const int px = r->footer_px, m = r->margin;
     const int fs = kr_skip_of(r, r->bold, px);
