@@ -555,3 +555,21 @@ int64_t dt_status_number(const struct dt_device *d, const char *field)
     g_free(out);
     return v;
 }
+
+struct dt_device *dt_device_live(int secs, int minutes, bool kiosk, const char *board_extra)
+{
+    char *sessions = NULL, *quiet = NULL;
+    dt_session_now(secs, minutes, &sessions, &quiet);
+    struct dt_options o = {.campaign_from = "2020-01-01",
+                           .campaign_until = "2035-12-31",
+                           .short_items = true,
+                           .sessions = sessions,
+                           .quiet_hours = quiet,
+                           .require_trust = "false",
+                           .kiosk_enabled = kiosk ? "true" : "false",
+                           .board_extra = board_extra};
+    struct dt_device *d = dt_device_new(&o); /* the options are written into its files */
+    g_free(sessions);
+    g_free(quiet);
+    return d;
+}

@@ -34,6 +34,11 @@ struct dt_options {
 struct dt_device *dt_device_new(const struct dt_options *o);
 void dt_device_free(struct dt_device *d);
 
+/** A device for real-clock tests: short items, a campaign around today, no trust needed,
+ *  one session of `minutes` starting `secs` seconds from now (dt_session_now), the kiosk
+ *  enabled or not, and board_extra (e.g. "amp_warmup_ms = 200; amp_hold_s = 1;"). */
+struct dt_device *dt_device_live(int secs, int minutes, bool kiosk, const char *board_extra);
+
 /** Run `loa --config C --data-dir D ARGS...` (NULL-terminated); returns the exit status
  *  (or 128+signal); stdout and stderr into *out and *err when not NULL (g_free). */
 int dt_loa(const struct dt_device *d, char **out, char **err, ...) G_GNUC_NULL_TERMINATED;

@@ -41,16 +41,7 @@ static bool status_playing(const struct dt_device *d)
 
 static void test_control(void)
 {
-    char *sessions = NULL, *quiet = NULL;
-    dt_session_now(3, 1, &sessions, &quiet);
-    struct dt_options o = {.campaign_from = "2020-01-01",
-                           .campaign_until = "2035-12-31",
-                           .short_items = true,
-                           .sessions = sessions,
-                           .quiet_hours = quiet,
-                           .require_trust = "false",
-                           .board_extra = "amp_warmup_ms = 200; amp_hold_s = 1;"};
-    struct dt_device *d = dt_device_new(&o);
+    struct dt_device *d = dt_device_live(3, 1, false, "amp_warmup_ms = 200; amp_hold_s = 1;");
     const char *args[] = {"--no-kiosk", "--quiet", NULL};
     GPid pid = dt_daemon_start(d, args, NULL);
     char *sock = g_build_filename(d->data_dir, "control.sock", NULL);
@@ -186,8 +177,6 @@ static void test_control(void)
 
     g_free(file);
     g_free(sock);
-    g_free(sessions);
-    g_free(quiet);
     dt_device_free(d);
 }
 
@@ -195,16 +184,7 @@ static void test_control(void)
  * that loaded, says so (stderr and a ledger event), and the session still airs. */
 static void test_broken_config_reload(void)
 {
-    char *sessions = NULL, *quiet = NULL;
-    dt_session_now(4, 1, &sessions, &quiet);
-    struct dt_options o = {.campaign_from = "2020-01-01",
-                           .campaign_until = "2035-12-31",
-                           .short_items = true,
-                           .sessions = sessions,
-                           .quiet_hours = quiet,
-                           .require_trust = "false",
-                           .board_extra = "amp_warmup_ms = 200; amp_hold_s = 1;"};
-    struct dt_device *d = dt_device_new(&o);
+    struct dt_device *d = dt_device_live(4, 1, false, "amp_warmup_ms = 200; amp_hold_s = 1;");
     const char *args[] = {"--no-kiosk", "--quiet", NULL};
     GPid pid = dt_daemon_start(d, args, NULL);
     char *sock = g_build_filename(d->data_dir, "control.sock", NULL);
@@ -248,8 +228,6 @@ static void test_broken_config_reload(void)
     g_free(broken);
     g_free(good);
     g_free(sock);
-    g_free(sessions);
-    g_free(quiet);
     dt_device_free(d);
 }
 

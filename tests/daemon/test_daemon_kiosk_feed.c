@@ -46,17 +46,7 @@ static bool wait_trace(const char *path, const char *needle, size_t n, int timeo
 
 static void test_kiosk_feed(void)
 {
-    char *sessions = NULL, *quiet = NULL;
-    dt_session_now(3, 2, &sessions, &quiet);
-    struct dt_options o = {.campaign_from = "2020-01-01",
-                           .campaign_until = "2035-12-31",
-                           .short_items = true,
-                           .sessions = sessions,
-                           .quiet_hours = quiet,
-                           .require_trust = "false",
-                           .kiosk_enabled = "true",
-                           .board_extra = "amp_warmup_ms = 200; amp_hold_s = 1;"};
-    struct dt_device *d = dt_device_new(&o);
+    struct dt_device *d = dt_device_live(3, 2, true, "amp_warmup_ms = 200; amp_hold_s = 1;");
     char *trace = g_build_filename(d->dir, "kiosk-trace.log", NULL);
     char *env_trace = g_strdup_printf("LOA_KIOSK_TRACE=%s", trace);
     const char *env[] = {env_trace, NULL};
@@ -162,8 +152,6 @@ static void test_kiosk_feed(void)
     g_free(sock);
     g_free(env_trace);
     g_free(trace);
-    g_free(sessions);
-    g_free(quiet);
     dt_device_free(d);
 }
 

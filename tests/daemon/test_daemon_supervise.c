@@ -100,16 +100,7 @@ static int64_t max_gap(struct notify *n, int64_t from, int64_t to, size_t *ret_c
 
 static void test_notify(void)
 {
-    char *sessions = NULL, *quiet = NULL;
-    dt_session_now(2, 1, &sessions, &quiet);
-    struct dt_options o = {.campaign_from = "2020-01-01",
-                           .campaign_until = "2035-12-31",
-                           .short_items = true,
-                           .sessions = sessions,
-                           .quiet_hours = quiet,
-                           .require_trust = "false",
-                           .board_extra = "amp_warmup_ms = 200; amp_hold_s = 1;"};
-    struct dt_device *d = dt_device_new(&o);
+    struct dt_device *d = dt_device_live(2, 1, false, "amp_warmup_ms = 200; amp_hold_s = 1;");
     char *npath = g_build_filename(d->dir, "notify.sock", NULL);
     struct notify *n = notify_new(npath);
     char *env_notify = g_strdup_printf("NOTIFY_SOCKET=%s", npath);
@@ -210,24 +201,12 @@ static void test_notify(void)
     g_free(env_notify);
     g_free(env_wd);
     g_free(npath);
-    g_free(sessions);
-    g_free(quiet);
     dt_device_free(d);
 }
 
 static void test_kiosk_restart(void)
 {
-    char *sessions = NULL, *quiet = NULL;
-    dt_session_now(4, 1, &sessions, &quiet);
-    struct dt_options o = {.campaign_from = "2020-01-01",
-                           .campaign_until = "2035-12-31",
-                           .short_items = true,
-                           .sessions = sessions,
-                           .quiet_hours = quiet,
-                           .require_trust = "false",
-                           .kiosk_enabled = "true",
-                           .board_extra = "amp_warmup_ms = 200; amp_hold_s = 1;"};
-    struct dt_device *d = dt_device_new(&o);
+    struct dt_device *d = dt_device_live(4, 1, true, "amp_warmup_ms = 200; amp_hold_s = 1;");
     const char *args[] = {"--kiosk-display", "null", "--quiet", NULL};
     GPid pid = dt_daemon_start(d, args, NULL);
     char *sock = g_build_filename(d->data_dir, "control.sock", NULL);
@@ -291,8 +270,6 @@ static void test_kiosk_restart(void)
     g_assert_cmpuint(exits, ==, 1);
     g_ptr_array_unref(recs);
     g_free(sock);
-    g_free(sessions);
-    g_free(quiet);
     dt_device_free(d);
 }
 

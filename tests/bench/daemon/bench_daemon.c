@@ -189,16 +189,7 @@ static void bench_idle(int seconds)
 
 static void bench_accuracy(void)
 {
-    char *sessions = NULL, *quiet = NULL;
-    dt_session_now(3, 1, &sessions, &quiet);
-    struct dt_options o = {.campaign_from = "2020-01-01",
-                           .campaign_until = "2035-12-31",
-                           .short_items = true,
-                           .sessions = sessions,
-                           .quiet_hours = quiet,
-                           .require_trust = "false",
-                           .board_extra = "amp_warmup_ms = 500; amp_hold_s = 1;"};
-    struct dt_device *d = dt_device_new(&o);
+    struct dt_device *d = dt_device_live(3, 1, false, "amp_warmup_ms = 500; amp_hold_s = 1;");
     const char *args[] = {"--no-kiosk", "--quiet", "--output", "fakesink", NULL};
     GPid pid = dt_daemon_start(d, args, NULL);
     g_usleep(30000000);
@@ -226,8 +217,6 @@ static void bench_accuracy(void)
            "mean %.2f ms, max %.2f ms\n",
            n, n ? (double)sum / (double)n / 1000 : 0.0, (double)worst / 1000);
     g_hash_table_unref(keys);
-    g_free(sessions);
-    g_free(quiet);
     dt_device_free(d);
 }
 
