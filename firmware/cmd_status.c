@@ -60,22 +60,6 @@ static int print_key(const struct fw_globals *g)
     return fflush(stdout) == 0 ? LOA_EXIT_OK : LOA_EXIT_RUNTIME;
 }
 
-/* Where the daemon listens: $LOA_CONTROL_SOCKET, else DATA_DIR/control.sock. */
-static int socket_path(const struct fw_globals *g, char *buf, size_t size)
-{
-    const char *env = getenv("LOA_CONTROL_SOCKET");
-    if (env && *env) {
-        snprintf(buf, size, "%s", env);
-        return LOA_EXIT_OK;
-    }
-    char dir[4096];
-    int x = fw_data_dir(g, NULL, dir, sizeof dir);
-    if (x != LOA_EXIT_OK)
-        return x;
-    snprintf(buf, size, "%s/control.sock", dir);
-    return LOA_EXIT_OK;
-}
-
 int fw_cmd_status(const struct fw_globals *g, int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -109,7 +93,7 @@ int fw_cmd_status(const struct fw_globals *g, int argc, char **argv)
         return print_key(g);
 
     char path[4200];
-    int x = socket_path(g, path, sizeof path);
+    int x = fw_control_client_path(g, path, sizeof path);
     if (x != LOA_EXIT_OK)
         return x;
     struct sockaddr_un sa = {.sun_family = AF_UNIX};

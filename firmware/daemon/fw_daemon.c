@@ -35,6 +35,7 @@
 #include "fw_daemon.h"
 #include "fw_data_dir.h"
 #include "hash.h"
+#include "kiosk_types.h"
 #include "ledger_key.h"
 #include "probe.h"
 #include "relay.h"
@@ -292,9 +293,17 @@ static int64_t ledger_last_time(struct fw_daemon *d)
 
 /* ---- Generations -------------------------------------------------------------------- */
 
-static struct fw_gen *current_gen(const struct fw_daemon *d)
+struct fw_gen *fw_daemon_newest_gen(const struct fw_daemon *d)
 {
     return d->n_gens ? d->gens[d->n_gens - 1] : NULL;
+}
+
+int64_t fw_daemon_local_lt(const struct fw_daemon *d, int64_t utc_usec)
+{
+    int32_t day;
+    int64_t tod;
+    d->tz.to_local(d->tz.userdata, utc_usec, &day, &tod);
+    return kiosk_lt(day, tod);
 }
 
 static void release_plan(struct fw_daemon *d, const struct fw_action *a)
@@ -850,7 +859,7 @@ int fw_daemon_pause(struct fw_daemon *d, int64_t from, int64_t until, const char
                     int64_t uid, struct loa_diag *reterr)
 {
     if (session_id && *session_id) {
-        const struct fw_gen *g = current_gen(d);
+        const struct fw_gen *g = fw_daemon_newest_gen(d);
         if (loa_config_find_session(g->config, session_id) < 0)
             return loa_diag_set(reterr, -ENOENT, LOA_SEV_ERROR, NULL, 0,
                                 "no session '%s' in the config", session_id);
@@ -902,7 +911,7 @@ int fw_daemon_play_now(struct fw_daemon *d, const char *item, int fd, const char
     s->cls = cls;
     s->caller_uid = uid;
     s->campaign_from = s->campaign_until = LEDGER_NO_DAY;
-    const struct fw_gen *g = current_gen(d);
+    const struct fw_gen *g = fw_daemon_newest_gen(d);
     if (item) {
         const struct plan_rules *rules = &g->rules->rules;
         size_t i;
@@ -1007,7 +1016,7 @@ char *fw_daemon_status(struct fw_daemon *d, bool json)
 {
     struct fw_core_status st;
     fw_core_status(d->core, &st);
-    const struct fw_gen *g = current_gen(d);
+    const struct fw_gen *g = fw_daemon_newest_gen(d);
     int64_t now = fw_daemon_now(d);
     enum fw_trust trust = fw_trust_get(&d->trust, now);
     if (d->opt.virtual_clock)
@@ -1125,7 +1134,7 @@ char *fw_daemon_status(struct fw_daemon *d, bool json)
 
 static int start_player(struct fw_daemon *d)
 {
-    const struct fw_gen *g = current_gen(d);
+    const struct fw_gen *g = fw_daemon_newest_gen(d);
     struct audio_config ac = {
         .output = d->opt.virtual_clock ? "null"
                   : d->opt.output      ? d->opt.output
@@ -1151,7 +1160,7 @@ static int start_player(struct fw_daemon *d)
 /* Make the core over the current generation; the floor comes from the ledger. */
 static int start_core(struct fw_daemon *d)
 {
-    struct fw_gen *g = current_gen(d);
+    struct fw_gen *g = fw_daemon_newest_gen(d);
     struct fw_core_config cc;
     core_config(g->config, &cc);
     int64_t now = fw_daemon_now(d);
@@ -1167,7 +1176,7 @@ static int start_core(struct fw_daemon *d)
 
 static void boot_event(struct fw_daemon *d, int closed)
 {
-    const struct fw_gen *g = current_gen(d);
+    const struct fw_gen *g = fw_daemon_newest_gen(d);
     fw_daemon_event(d, "boot", LEDGER_NONE,
                     "{\"version\":\"%s\",\"clock\":\"%s\",\"output\":\"%s\",\"relay\":\"%s\","
                     "\"library_generation\":%" PRIu64 ",\"closed_interrupted\":%d}",
@@ -1200,7 +1209,7 @@ int fw_daemon_down(struct fw_daemon *d, int64_t until_usec)
         memmove(&d->gens[0], &d->gens[1], (d->n_gens - 1) * sizeof d->gens[0]);
         d->n_gens--;
     }
-    int r = fw_gen_replan(current_gen(d));
+    int r = fw_gen_replan(fw_daemon_newest_gen(d));
     if (r < 0)
         return r;
     if (until_usec > d->virt_now)
@@ -1212,7 +1221,8 @@ int fw_daemon_down(struct fw_daemon *d, int64_t until_usec)
     }
     int closed = ledger_close_interrupted(d->ledger, d->virt_now, fw_daemon_record_trust(d));
     fw_trust_init(&d->trust,
-                  (int64_t)current_gen(d)->config->time.max_holdover_hours * 3600 * USEC_PER_SEC,
+                  (int64_t)fw_daemon_newest_gen(d)->config->time.max_holdover_hours * 3600 *
+                      USEC_PER_SEC,
                   false, d->virt_now);
     if ((r = start_player(d)) < 0 || (r = start_core(d)) < 0)
         return r;

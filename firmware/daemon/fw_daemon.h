@@ -90,6 +90,15 @@ int fw_gen_new(const char *data_dir, struct loa_config *config, struct fw_gen **
                struct loa_diag_list *diags);
 /** Free; accepts NULL; returns NULL. */
 struct fw_gen *fw_gen_free(struct fw_gen *g);
+
+struct fw_daemon;
+
+/** The newest generation (the last reload's; it airs from the next session start), or
+ *  NULL before the first. */
+struct fw_gen *fw_daemon_newest_gen(const struct fw_daemon *d);
+
+/** A UTC instant on the kiosk's local timeline (kiosk_types.h), in the device's zone. */
+int64_t fw_daemon_local_lt(const struct fw_daemon *d, int64_t utc_usec);
 /** A fresh plan over the same rules (the plan's cursor only goes forwards cheaply). */
 int fw_gen_replan(struct fw_gen *g);
 

@@ -41,32 +41,19 @@ struct fw_kiosk_feed {
     int64_t banner_until_lt;
 };
 
-static int64_t to_lt(const struct fw_daemon *d, int64_t utc)
-{
-    int32_t day;
-    int64_t tod;
-    d->tz.to_local(d->tz.userdata, utc, &day, &tod);
-    return kiosk_lt(day, tod);
-}
-
-static const struct fw_gen *newest_gen(const struct fw_daemon *d)
-{
-    return d->n_gens ? d->gens[d->n_gens - 1] : NULL;
-}
-
 /* The generation the core airs today: a reload waits for the next session start. */
 static const struct fw_gen *gen_in_effect(const struct fw_daemon *d, int64_t *ret_reload_at)
 {
     struct fw_core_status st;
     *ret_reload_at = INT64_MAX;
     if (!d->core)
-        return newest_gen(d);
+        return fw_daemon_newest_gen(d);
     fw_core_status(d->core, &st);
     if (st.reload_pending && d->n_gens >= 2) {
         *ret_reload_at = st.reload_at_utc_usec;
         return d->gens[d->n_gens - 2];
     }
-    return newest_gen(d);
+    return fw_daemon_newest_gen(d);
 }
 
 static void send_msg(const struct kiosk_msg *m, void (*send)(void *ud, const void *buf, size_t len),
@@ -94,7 +81,7 @@ static bool have_subscribers(const struct fw_daemon *d)
 static void send_content(struct fw_daemon *d, void (*send)(void *ud, const void *buf, size_t len),
                          void *ud)
 {
-    const struct fw_gen *g = newest_gen(d);
+    const struct fw_gen *g = fw_daemon_newest_gen(d);
     struct fw_kiosk_library lib;
     if (!g || fw_kiosk_library_init(&lib, g->config, g->rules) < 0)
         return;
@@ -136,7 +123,7 @@ static void send_schedule(struct fw_daemon *d, void (*send)(void *ud, const void
     const struct fw_gen *g = gen_in_effect(d, &reload_at);
     if (!f || !g || use_gen(f, g) < 0)
         return;
-    int64_t now = to_lt(d, fw_daemon_now(d));
+    int64_t now = fw_daemon_local_lt(d, fw_daemon_now(d));
     int32_t day = kiosk_lt_day(now);
     struct kiosk_schedule_line *lines = NULL;
     size_t n = 0;
@@ -161,8 +148,8 @@ static void send_schedule(struct fw_daemon *d, void (*send)(void *ud, const void
     int64_t at = kiosk_lt(day + 1, 0);
     if (next.present && kiosk_lt(next.day, next.start_usec) < at)
         at = kiosk_lt(next.day, next.start_usec);
-    if (reload_at != INT64_MAX && to_lt(d, reload_at) < at)
-        at = to_lt(d, reload_at);
+    if (reload_at != INT64_MAX && fw_daemon_local_lt(d, reload_at) < at)
+        at = fw_daemon_local_lt(d, reload_at);
     f->resend_at_lt = at;
     f->sent = true;
 }
@@ -184,7 +171,7 @@ static void send_airing_now(struct fw_daemon *d,
                                                            : info.item_id;
         m.airing.text = info.text;
         m.airing.emergency = l->airing.cls == PLAN_CLASS_EMERGENCY;
-        m.airing.start_lt_usec = to_lt(d, l->start_wall);
+        m.airing.start_lt_usec = fw_daemon_local_lt(d, l->start_wall);
         break;
     }
     send_msg(&m, send, ud);
@@ -194,7 +181,7 @@ static gboolean on_timer(gpointer data)
 {
     struct fw_kiosk_feed *f = data;
     struct fw_daemon *d = f->d;
-    int64_t now = to_lt(d, fw_daemon_now(d));
+    int64_t now = fw_daemon_local_lt(d, fw_daemon_now(d));
     if (have_subscribers(d) && (!f->sent || now >= f->resend_at_lt))
         send_schedule(d, broadcast_fn, d);
     int64_t ms = SCHEDULE_CHECK_MAX_MS;
@@ -265,7 +252,7 @@ void fw_kiosk_feed_airing(struct fw_daemon *d, const struct fw_airing_info *info
                                                     : info->item_id;
         m.airing.text = info->text;
         m.airing.emergency = a->cls == PLAN_CLASS_EMERGENCY;
-        m.airing.start_lt_usec = to_lt(d, start_utc);
+        m.airing.start_lt_usec = fw_daemon_local_lt(d, start_utc);
     }
     send_msg(&m, broadcast_fn, d);
 }
@@ -277,7 +264,7 @@ void fw_kiosk_feed_greet(struct fw_daemon *d, void (*send)(void *ud, const void 
     send_schedule(d, send, ud);
     send_airing_now(d, send, ud);
     struct fw_kiosk_feed *f = d->kfeed;
-    if (f && f->banner && to_lt(d, fw_daemon_now(d)) < f->banner_until_lt) {
+    if (f && f->banner && fw_daemon_local_lt(d, fw_daemon_now(d)) < f->banner_until_lt) {
         struct kiosk_msg m = {.kind = KIOSK_MSG_BANNER, .banner = {f->banner, f->banner_until_lt}};
         send_msg(&m, send, ud);
     }
@@ -312,7 +299,7 @@ int fw_kiosk_feed_banner(struct fw_daemon *d, int seconds, const char *text, int
     char *esc = json_escape(text);
     fw_daemon_event(d, "banner", uid, "{\"seconds\":%d,\"text\":\"%s\"}", seconds, esc);
     g_free(esc);
-    int64_t until = to_lt(d, fw_daemon_now(d)) + (int64_t)seconds * CIVIL_USEC_PER_SEC;
+    int64_t until = fw_daemon_local_lt(d, fw_daemon_now(d)) + (int64_t)seconds * CIVIL_USEC_PER_SEC;
     if (d->kfeed) {
         g_free(d->kfeed->banner);
         d->kfeed->banner = g_strdup(text);
@@ -341,7 +328,7 @@ void fw_kiosk_feed_write_notice(struct fw_daemon *d, const struct kiosk_proof_re
     /* The report counts notices by the date shown and by playlist, as airings by their
      * session date. */
     r.session_day = d1;
-    const struct fw_gen *g = newest_gen(d);
+    const struct fw_gen *g = fw_daemon_newest_gen(d);
     for (size_t i = 0; g && g->rules && i < g->rules->n_playlists && !r.playlist_id; i++) {
         const struct loa_playlist *pl = g->rules->playlists[i];
         for (size_t j = 0; j < pl->n_notices; j++)

@@ -49,22 +49,9 @@ struct fw_virt_proof {
 /* Beyond this many distinct schedules the cache starts over. */
 #define SCHED_CACHE_MAX 512
 
-static int64_t to_lt(const struct fw_daemon *d, int64_t utc)
-{
-    int32_t day;
-    int64_t tod;
-    d->tz.to_local(d->tz.userdata, utc, &day, &tod);
-    return kiosk_lt(day, tod);
-}
-
-static const struct fw_gen *newest_gen(const struct fw_daemon *d)
-{
-    return d->n_gens ? d->gens[d->n_gens - 1] : NULL;
-}
-
 static bool kiosk_enabled(const struct fw_daemon *d)
 {
-    const struct fw_gen *g = newest_gen(d);
+    const struct fw_gen *g = fw_daemon_newest_gen(d);
     return d->opt.virtual_clock && g && g->config->kiosk.enabled;
 }
 
@@ -112,7 +99,7 @@ void fw_virt_proof_forget_gen(struct fw_daemon *d, const struct fw_gen *g)
 /* The renderer and the generation's notices with their page counts. */
 static int prepare(struct fw_daemon *d, struct fw_virt_proof *p)
 {
-    const struct fw_gen *g = newest_gen(d);
+    const struct fw_gen *g = fw_daemon_newest_gen(d);
     if (!g)
         return -ENOENT;
     const struct loa_config *cfg = g->config;
@@ -259,7 +246,7 @@ void fw_virt_proof_start(struct fw_daemon *d)
     if (!p || !kiosk_enabled(d))
         return;
     p->open = true;
-    p->from_lt = to_lt(d, fw_daemon_now(d));
+    p->from_lt = fw_daemon_local_lt(d, fw_daemon_now(d));
     p->n_ov = 0;
     p->ov_open = false;
 }
@@ -269,7 +256,7 @@ void fw_virt_proof_flush(struct fw_daemon *d, bool stop)
     struct fw_virt_proof *p = d->vproof;
     if (!p || !p->open)
         return;
-    int64_t now = to_lt(d, fw_daemon_now(d));
+    int64_t now = fw_daemon_local_lt(d, fw_daemon_now(d));
     if (stop) {
         flush_to(d, p, now);
         p->open = false;
@@ -290,7 +277,7 @@ void fw_virt_proof_step(struct fw_daemon *d, int64_t old_utc)
     if (!p || !p->open)
         return;
     bool ov_open = p->ov_open;
-    flush_to(d, p, to_lt(d, old_utc));
+    flush_to(d, p, fw_daemon_local_lt(d, old_utc));
     fw_virt_proof_start(d);
     /* An airing on through the step still covers the body, from the new reading. */
     if (ov_open) {
@@ -308,7 +295,7 @@ void fw_virt_proof_airing(struct fw_daemon *d, const struct fw_airing_info *info
     /* As the kiosk draws it: an emergency fills the screen, a text takes the body. */
     bool covers = info && a && (a->cls == PLAN_CLASS_EMERGENCY || (info->text && *info->text));
     if (p->ov_open) {
-        int64_t until = to_lt(d, fw_daemon_now(d));
+        int64_t until = fw_daemon_local_lt(d, fw_daemon_now(d));
         if (until > p->ov_open_from) {
             if (p->n_ov == p->cap_ov) {
                 p->cap_ov = p->cap_ov ? 2 * p->cap_ov : 8;
@@ -320,6 +307,6 @@ void fw_virt_proof_airing(struct fw_daemon *d, const struct fw_airing_info *info
     }
     if (covers) {
         p->ov_open = true;
-        p->ov_open_from = to_lt(d, start_utc);
+        p->ov_open_from = fw_daemon_local_lt(d, start_utc);
     }
 }
