@@ -300,12 +300,7 @@ static int prepare_statements(struct ledger *l)
 {
     char sql[2048];
     struct ledger_buf b = {0};
-    ledger_buf_puts(&b, "INSERT INTO records(");
-    ledger_buf_puts(&b, ledger_sql_columns());
-    ledger_buf_puts(&b, ") VALUES (");
-    for (int i = 0; i < LF_COUNT + 3; i++)
-        ledger_buf_printf(&b, "%s?%d", i ? "," : "", i + 1);
-    ledger_buf_puts(&b, ")");
+    ledger_sql_insert_text(&b);
     if (b.failed) {
         ledger_buf_free(&b);
         return -ENOMEM;

@@ -102,12 +102,7 @@ int ledger_report_open_memory(struct ledger_report_db **ret)
                           ledger_fields[i].type == LEDGER_FT_INT ? "INTEGER" : "TEXT");
     ledger_buf_puts(&b, ", prev_hash BLOB NOT NULL, hash BLOB NOT NULL) STRICT;\n");
     ledger_buf_puts(&b, ledger_report_index_sql);
-    ledger_buf_puts(&b, "INSERT INTO records(");
-    ledger_buf_puts(&b, ledger_sql_columns());
-    ledger_buf_puts(&b, ") VALUES (");
-    for (int i = 0; i < LF_COUNT + 3; i++)
-        ledger_buf_printf(&b, "%s?%d", i ? "," : "", i + 1);
-    ledger_buf_puts(&b, ")");
+    ledger_sql_insert_text(&b);
     if (b.failed) {
         ledger_buf_free(&b);
         ledger_report_close(d);

@@ -63,6 +63,16 @@ int ledger_sql_read_row(sqlite3_stmt *st, struct ledger_row_buf *rb, struct ledg
     return 0;
 }
 
+void ledger_sql_insert_text(struct ledger_buf *b)
+{
+    ledger_buf_puts(b, "INSERT INTO records(");
+    ledger_buf_puts(b, ledger_sql_columns());
+    ledger_buf_puts(b, ") VALUES (");
+    for (int i = 0; i < LF_COUNT + 3; i++)
+        ledger_buf_printf(b, "%s?%d", i ? "," : "", i + 1);
+    ledger_buf_puts(b, ")");
+}
+
 int ledger_sql_insert_row(sqlite3_stmt *st, const struct ledger_record *r)
 {
     char scratch[LEDGER_SHORT_FIELD];

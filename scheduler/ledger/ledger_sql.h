@@ -25,6 +25,10 @@ struct ledger_row_buf {
 int ledger_sql_read_row(sqlite3_stmt *st, struct ledger_row_buf *rb, struct ledger_record *r,
                         struct loa_diag *reterr);
 
+/** Append "INSERT INTO records(<columns>) VALUES (?1,…)" (the statement
+ *  ledger_sql_insert_row() binds) to b. */
+void ledger_sql_insert_text(struct ledger_buf *b);
+
 /**
  * Bind every canonical field of r, then seq, prev_hash and hash, to the prepared INSERT st
  * (columns as ledger_sql_columns()), step it and reset it. Empty fields are stored NULL.
